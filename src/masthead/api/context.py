@@ -1,0 +1,67 @@
+"""Request dependencies: the app's services, the caller (principal), and the actor in a space.
+
+Handlers declare these through the ``Annotated`` aliases at the bottom, so they all read alike.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Annotated
+
+from fastapi import Depends, Header, Request
+
+from masthead.api.middleware import client_address
+from masthead.core.errors import InvalidToken
+from masthead.core.models import Actor, Principal
+from masthead.core.services import auth
+from masthead.settings import Settings
+from masthead.storage.uow import Database
+
+
+@dataclass(frozen=True)
+class AppServices:
+    """Everything a request handler may hand to a core service; built once by create_app."""
+
+    settings: Settings
+    database: Database
+    auth: auth.AuthPolicy
+
+
+def get_services(request: Request) -> AppServices:
+    services: AppServices = request.app.state.services
+    return services
+
+
+def get_client(request: Request) -> str:
+    return client_address(request.scope)
+
+
+def get_bearer(authorization: Annotated[str | None, Header()] = None) -> str | None:
+    if authorization is None or not authorization.strip():
+        return None
+    scheme, _, token = authorization.strip().partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise InvalidToken("Authorization header must be 'Bearer <token>'")
+    return token.strip()
+
+
+def get_principal(
+    services: Annotated[AppServices, Depends(get_services)],
+    bearer: Annotated[str | None, Depends(get_bearer)],
+) -> Principal:
+    db = services.database
+    return auth.authenticate(db.read_uow(), db.uow(), services.auth, bearer)
+
+
+def get_actor(
+    services: Annotated[AppServices, Depends(get_services)],
+    principal: Annotated[Principal, Depends(get_principal)],
+    x_space: Annotated[str | None, Header(description="Space slug; else the token's")] = None,
+) -> Actor:
+    return auth.resolve_actor(services.database.read_uow(), principal, x_space)
+
+
+Services = Annotated[AppServices, Depends(get_services)]
+Client = Annotated[str, Depends(get_client)]
+CurrentPrincipal = Annotated[Principal, Depends(get_principal)]
+CurrentActor = Annotated[Actor, Depends(get_actor)]

@@ -1,0 +1,85 @@
+"""ASGI middleware: request ids and one log line per request, and the general rate limit.
+
+Written as plain ASGI (not BaseHTTPMiddleware) so streaming bodies pass through untouched.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import time
+import uuid
+
+from starlette.datastructures import MutableHeaders
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from masthead.api.errors import ErrorRenderers
+from masthead.core.errors import RateLimited
+from masthead.core.ports import RateLimiter
+
+log = logging.getLogger("masthead.request")
+_SAFE_REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{1,128}$")
+
+
+def client_address(scope: Scope) -> str:
+    client = scope.get("client")
+    return str(client[0]) if client else "unknown"
+
+
+class RequestContextMiddleware:
+    """Gives every response an ``X-Request-ID`` (the caller's, if well-formed) and logs one
+    structured line per request: id, method, path, status, duration."""
+
+    def __init__(self, app: ASGIApp):
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        incoming = dict(scope["headers"]).get(b"x-request-id", b"").decode("latin-1")
+        request_id = incoming if _SAFE_REQUEST_ID.match(incoming) else uuid.uuid4().hex
+        scope.setdefault("state", {})["request_id"] = request_id
+        started = time.perf_counter()
+        status = 500
+
+        async def send_with_id(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+                MutableHeaders(scope=message)["X-Request-ID"] = request_id
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_with_id)
+        finally:
+            log.info(
+                "request",
+                extra={
+                    "request_id": request_id,
+                    "method": scope["method"],
+                    "path": scope["path"],
+                    "status": status,
+                    "duration_ms": round((time.perf_counter() - started) * 1000, 2),
+                    "client": client_address(scope),
+                },
+            )
+
+
+class RateLimitMiddleware:
+    """The general per-client limit on every route; answers 429 in the dialect's format."""
+
+    def __init__(self, app: ASGIApp, limiter: RateLimiter, limit: str, renderers: ErrorRenderers):
+        self.app = app
+        self.limiter = limiter
+        self.limit = limit
+        self.renderers = renderers
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http":
+            retry_after = self.limiter.hit(self.limit, "client", client_address(scope))
+            if retry_after is not None:
+                response = self.renderers.render(scope["path"], RateLimited(retry_after))
+                await response(scope, receive, send)
+                return
+        await self.app(scope, receive, send)

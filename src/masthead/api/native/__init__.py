@@ -1,0 +1,28 @@
+"""The native /v1 API: Masthead's own contract (``native-v1-routes.md``)."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from masthead.api.native import auth
+from masthead.api.native.schemas import ErrorResponse
+
+PREFIX = "/v1"
+
+_ERRORS: dict[int | str, dict[str, object]] = {
+    status: {"model": ErrorResponse, "description": description}
+    for status, description in {
+        401: "Authentication required or token invalid",
+        403: "Not allowed",
+        404: "Not found",
+        409: "Conflict",
+        422: "Validation failed",
+        429: "Rate limited",
+    }.items()
+}
+
+
+def build_router() -> APIRouter:
+    router = APIRouter(prefix=PREFIX, responses=_ERRORS)
+    router.include_router(auth.router)
+    return router

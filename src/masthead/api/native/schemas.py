@@ -1,0 +1,88 @@
+"""Wire models of the native /v1 API (camelCase keys, as ``native-v1-routes.md`` names them)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from uuid import UUID
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from masthead.core.models import Role, User
+
+
+class WireModel(BaseModel):
+    model_config = ConfigDict(extra="ignore", populate_by_name=True)
+
+
+class ErrorBody(WireModel):
+    code: str
+    message: str
+    details: list[dict[str, str]] | None = None
+    retryAfter: int | None = None
+
+
+class ErrorResponse(WireModel):
+    error: ErrorBody
+
+
+class MembershipOut(WireModel):
+    spaceId: UUID
+    space: str
+    role: Role
+
+
+class UserOut(WireModel):
+    id: UUID
+    username: str
+    name: str
+    isSuperuser: bool
+    memberships: list[MembershipOut]
+    createdAt: datetime
+
+    @classmethod
+    def of(cls, user: User) -> UserOut:
+        return cls(
+            id=user.id,
+            username=user.username,
+            name=user.name,
+            isSuperuser=user.is_superuser,
+            memberships=[
+                MembershipOut(spaceId=m.space_id, space=m.space_slug, role=m.role)
+                for m in user.memberships
+            ],
+            createdAt=user.created_at,
+        )
+
+
+class TokenRequest(WireModel):
+    username: str = Field(min_length=1, max_length=200)
+    password: str = Field(min_length=1, max_length=1024)
+
+
+class TokenResponse(WireModel):
+    accessToken: str
+    refreshToken: str
+    tokenType: str = "Bearer"
+    expiresAt: datetime
+    refreshExpiresAt: datetime
+    user: UserOut
+
+
+class RefreshRequest(WireModel):
+    refreshToken: str = Field(min_length=1, max_length=1024)
+
+
+class RefreshResponse(WireModel):
+    accessToken: str
+    refreshToken: str
+    tokenType: str = "Bearer"
+    expiresAt: datetime
+    refreshExpiresAt: datetime
+
+
+class OkResponse(WireModel):
+    ok: bool = True
+
+
+class MeResponse(WireModel):
+    user: UserOut

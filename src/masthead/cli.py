@@ -1,0 +1,189 @@
+"""The ``masthead`` command: parse arguments, build settings, call a core service, print.
+
+No SQL here; every command goes through the same services as the HTTP API.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+
+import typer
+from pydantic import ValidationError
+from rich.console import Console
+
+from masthead.core.errors import MastheadError
+from masthead.core.models import Role
+from masthead.core.services import accounts
+from masthead.settings import Settings
+from masthead.storage import migrate as migrations
+from masthead.storage.database import make_engine
+from masthead.storage.uow import Database
+
+app = typer.Typer(
+    help="Masthead: a headless CMS. Settings come from MASTHEAD_* environment variables.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
+spaces_app = typer.Typer(help="Manage spaces (tenants).", no_args_is_help=True)
+users_app = typer.Typer(help="Manage users and their roles.", no_args_is_help=True)
+tokens_app = typer.Typer(help="Manage API tokens.", no_args_is_help=True)
+app.add_typer(spaces_app, name="spaces")
+app.add_typer(users_app, name="users")
+app.add_typer(tokens_app, name="tokens")
+
+out = Console()
+err = Console(stderr=True)
+
+
+def now() -> datetime:
+    return datetime.now(UTC)
+
+
+def fail(message: str, code: int = 1) -> typer.Exit:
+    err.print(f"[bold red]error:[/] {message}")
+    return typer.Exit(code)
+
+
+def load_settings() -> Settings:
+    try:
+        return Settings()
+    except ValidationError as exc:
+        problems = "; ".join(
+            f"{'.'.join(map(str, e['loc'])) or 'settings'}: {e['msg']}" for e in exc.errors()
+        )
+        raise fail(f"invalid settings: {problems}") from exc
+
+
+@contextmanager
+def database(settings: Settings) -> Iterator[Database]:
+    db = Database(make_engine(settings.effective_database_url))
+    try:
+        if not migrations.is_up_to_date(db.engine):
+            raise fail("the database is not migrated: run `masthead migrate` first")
+        yield db
+    finally:
+        db.dispose()
+
+
+@contextmanager
+def domain_errors() -> Iterator[None]:
+    try:
+        yield
+    except MastheadError as exc:
+        details = "".join(f"\n  {d.field}: {d.message}" for d in exc.details)
+        raise fail(exc.message + details) from exc
+
+
+def apply_migrations_and_bootstrap(settings: Settings) -> None:
+    migrations.upgrade(settings.effective_database_url)
+    with database(settings) as db, domain_errors():
+        created = accounts.bootstrap(
+            db.uow(), now, settings.admin_username, settings.admin_password
+        )
+    if created is not None:
+        user, password = created
+        out.print(f"Created space [bold]default[/] and admin user [bold]{user.username}[/].")
+        if settings.admin_password is None:
+            out.print(f"Generated admin password (shown once): [bold yellow]{password}[/]")
+
+
+@app.command()
+def migrate() -> None:
+    """Apply database migrations; on an empty database create the space `default` and the
+    admin user (MASTHEAD_ADMIN_USERNAME / MASTHEAD_ADMIN_PASSWORD)."""
+    settings = load_settings()
+    apply_migrations_and_bootstrap(settings)
+    out.print("Database is up to date.")
+
+
+@app.command()
+def serve(
+    host: str | None = typer.Option(None, help="Bind address (default: MASTHEAD_HOST)."),
+    port: int | None = typer.Option(None, help="Port (default: MASTHEAD_PORT)."),
+    migrate_first: bool = typer.Option(
+        True, "--migrate/--no-migrate", help="Apply migrations and first-start setup first."
+    ),
+) -> None:
+    """Start the HTTP server (all APIs) with uvicorn."""
+    import uvicorn
+
+    settings = load_settings()
+    if migrate_first:
+        apply_migrations_and_bootstrap(settings)
+    settings.signing_key()  # create the dev key once, before several workers race for it
+    bind_host, bind_port = host or settings.host, port or settings.port
+    out.print(f"Masthead listening on http://{bind_host}:{bind_port}")
+    sys.stdout.flush()
+    uvicorn.run(
+        "masthead.api.asgi:app_from_env",
+        factory=True,
+        host=bind_host,
+        port=bind_port,
+        workers=settings.workers,
+        access_log=False,
+        log_config=None,
+    )
+
+
+@app.command()
+def worker() -> None:
+    """Run the publish-job worker. Not yet implemented: publishing arrives with the
+    publishing capability; until then this command exits cleanly without doing anything."""
+    out.print("No publish jobs exist yet: the worker has nothing to do and exits.")
+
+
+@spaces_app.command("create")
+def spaces_create(
+    slug: str = typer.Argument(..., help="Lowercase letters, digits and hyphens."),
+    name: str | None = typer.Option(None, help="Display name (default: the slug)."),
+) -> None:
+    """Create a space."""
+    settings = load_settings()
+    with database(settings) as db, domain_errors():
+        space = accounts.create_space(db.uow(), now, slug, name)
+    out.print(f"Created space [bold]{space.slug}[/] ({space.id}).")
+
+
+@spaces_app.command("list")
+def spaces_list() -> None:
+    """List spaces."""
+    settings = load_settings()
+    with database(settings) as db, db.read_uow() as uow:
+        spaces = uow.spaces.list()
+    for space in spaces:
+        out.print(f"{space.slug}\t{space.name}\t{space.id}")
+
+
+@users_app.command("create")
+def users_create(
+    username: str = typer.Argument(..., help="Login name (case-insensitive)."),
+    password: str = typer.Option(..., help="At least 10 characters."),
+    role: Role = typer.Option(Role.EDITOR, help="Role in the space."),
+    space: str = typer.Option("default", help="Slug of the space the role applies to."),
+    name: str | None = typer.Option(None, help="Display name."),
+) -> None:
+    """Create a user with a role in a space."""
+    settings = load_settings()
+    with database(settings) as db, domain_errors():
+        user = accounts.create_user(
+            db.uow(), now, username, password, role=role, space_slug=space, name=name
+        )
+    out.print(f"Created user [bold]{user.username}[/] as {role.value} in space {space}.")
+
+
+@tokens_app.command("create")
+def tokens_create(
+    space: str = typer.Option(..., help="Slug of the space the token is bound to."),
+    role: Role = typer.Option(..., help="Role the token acts with."),
+    name: str | None = typer.Option(None, help="A label to recognise the token by."),
+) -> None:
+    """Create an API token. The token is printed once and cannot be shown again."""
+    settings = load_settings()
+    with database(settings) as db, domain_errors():
+        created = accounts.create_api_token(db.uow(), now, space, role, name)
+    out.print(f"Created API token [bold]{created.token.name}[/] ({role.value} in {space}).")
+    out.print("Token (shown once):", style="bold")
+    print(created.secret)  # noqa: T201 - plain line, so scripts can capture it

@@ -1,0 +1,157 @@
+"""The domain error tree. Services raise these; each API dialect maps them once, at its edge.
+
+    MastheadError
+    ├── NotFound            SpaceNotFound, UserNotFound, DocumentNotFound, MediaNotFound, ...
+    ├── Conflict            UsernameTaken, SpaceSlugTaken, SlugTaken, StaleVersion, ...
+    ├── Invalid             field errors in ``details``; WeakPassword
+    ├── Unauthenticated     AuthRequired, InvalidToken, InvalidCredentials, InvalidRefreshToken
+    ├── Forbidden           SpaceAccessDenied, SelfApprovalForbidden
+    └── RateLimited         carries ``retry_after`` seconds
+
+Each class carries ``code``: the specific code the native /v1 contract uses (see
+``api-docs/native-v1-behaviour.md``). The category (the direct child of MastheadError) is what
+dialects with only generic codes use. No HTTP here: statuses live in ``api/errors.py``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import ClassVar
+
+
+@dataclass(frozen=True)
+class FieldError:
+    """One failing input field: ``field`` is a dotted path, ``message`` says what is wrong."""
+
+    field: str
+    message: str
+
+
+class MastheadError(Exception):
+    code: ClassVar[str] = "INTERNAL_ERROR"
+    default_message: ClassVar[str] = "Unexpected error"
+
+    def __init__(self, message: str | None = None, *, details: list[FieldError] | None = None):
+        self.message = message or self.default_message
+        self.details: list[FieldError] = list(details or [])
+        super().__init__(self.message)
+
+
+# --- categories -------------------------------------------------------------------------------
+
+
+class NotFound(MastheadError):
+    code = "NOT_FOUND"
+    default_message = "Resource not found"
+
+
+class Conflict(MastheadError):
+    code = "CONFLICT"
+    default_message = "Resource conflict"
+
+
+class Invalid(MastheadError):
+    code = "VALIDATION_ERROR"
+    default_message = "Validation failed"
+
+
+class Unauthenticated(MastheadError):
+    code = "UNAUTHORIZED"
+    default_message = "Authentication required"
+
+
+class Forbidden(MastheadError):
+    code = "FORBIDDEN"
+    default_message = "Insufficient permissions"
+
+
+class RateLimited(MastheadError):
+    code = "RATE_LIMITED"
+    default_message = "Too many requests"
+
+    def __init__(self, retry_after: int, message: str | None = None):
+        super().__init__(message)
+        self.retry_after = max(1, int(retry_after))
+
+
+# --- leaves -----------------------------------------------------------------------------------
+
+
+class SpaceNotFound(NotFound):
+    code = "SPACE_NOT_FOUND"
+    default_message = "Space not found"
+
+
+class UserNotFound(NotFound):
+    code = "USER_NOT_FOUND"
+    default_message = "User not found"
+
+
+class TokenNotFound(NotFound):
+    code = "TOKEN_NOT_FOUND"
+    default_message = "API token not found"
+
+
+class RouteNotFound(NotFound):
+    """No route matches the request path (raised by the HTTP layer, shaped by each dialect)."""
+
+    code = "NOT_FOUND"
+    default_message = "No such route"
+
+
+class UsernameTaken(Conflict):
+    code = "USERNAME_TAKEN"
+    default_message = "That username is already taken"
+
+
+class SpaceSlugTaken(Conflict):
+    code = "SPACE_SLUG_TAKEN"
+    default_message = "A space with that slug already exists"
+
+
+class WeakPassword(Invalid):
+    default_message = "Password is too weak"
+
+
+class AuthRequired(Unauthenticated):
+    code = "AUTH_REQUIRED"
+    default_message = "Authentication required: send Authorization: Bearer <token>"
+
+
+class InvalidToken(Unauthenticated):
+    code = "AUTH_INVALID_TOKEN"
+    default_message = "Access token is invalid or expired"
+
+
+class InvalidCredentials(Unauthenticated):
+    code = "AUTH_INVALID"
+    default_message = "Invalid username or password"
+
+
+class InvalidRefreshToken(Unauthenticated):
+    code = "AUTH_INVALID_REFRESH"
+    default_message = "Refresh token is unknown, already used or revoked"
+
+
+class SpaceAccessDenied(Forbidden):
+    default_message = "You have no access to this space"
+
+
+class PayloadTooLarge(MastheadError):
+    """Request body over the configured limit (raised by the HTTP layer)."""
+
+    code = "PAYLOAD_TOO_LARGE"
+    default_message = "Request body is too large"
+
+
+class MethodNotAllowed(MastheadError):
+    code = "METHOD_NOT_ALLOWED"
+    default_message = "Method not allowed on this route"
+
+
+def category_of(error: MastheadError) -> type[MastheadError]:
+    """The direct child of MastheadError that ``error`` descends from (or MastheadError)."""
+    for cls in type(error).__mro__:
+        if MastheadError in cls.__bases__:
+            return cls
+    return MastheadError

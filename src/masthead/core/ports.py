@@ -1,0 +1,106 @@
+"""Protocols the core needs from the outside: storage, time, rate limits.
+
+``storage/`` implements the repositories and the unit of work; ``ratelimit.py`` the limiter.
+The core depends only on these shapes, so services run the same under HTTP, CLI and worker.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from types import TracebackType
+from typing import Protocol, Self
+from uuid import UUID
+
+from masthead.core.models import ApiToken, Role, Space, User
+
+
+@dataclass(frozen=True)
+class RefreshTokenRecord:
+    id: UUID
+    user_id: UUID
+    family_id: UUID
+    created_at: datetime
+    expires_at: datetime
+    used_at: datetime | None
+    revoked_at: datetime | None
+
+
+@dataclass(frozen=True)
+class UserCredentials:
+    user: User
+    password_hash: str
+
+
+class SpaceRepository(Protocol):
+    def get(self, space_id: UUID) -> Space: ...
+    def get_by_slug(self, slug: str) -> Space: ...
+    def find_by_slug(self, slug: str) -> Space | None: ...
+    def list(self) -> list[Space]: ...
+    def add(self, space: Space) -> None: ...
+    def count(self) -> int: ...
+
+
+class UserRepository(Protocol):
+    def get(self, user_id: UUID) -> User: ...
+    def find_credentials(self, username: str) -> UserCredentials | None: ...
+    def exists(self, username: str) -> bool: ...
+    def add(self, user: User, password_hash: str) -> None: ...
+    def set_password_hash(self, user_id: UUID, password_hash: str) -> None: ...
+    def add_membership(self, user_id: UUID, space_id: UUID, role: Role, at: datetime) -> None: ...
+    def count(self) -> int: ...
+
+
+class ApiTokenRepository(Protocol):
+    def add(self, token: ApiToken, secret_hash: str) -> None: ...
+    def find_by_hash(self, secret_hash: str) -> ApiToken | None: ...
+    def list(self, space_id: UUID) -> list[ApiToken]: ...
+    def revoke(self, space_id: UUID, token_id: UUID, at: datetime) -> bool: ...
+    def touch(self, token_id: UUID, at: datetime) -> None: ...
+
+
+class RefreshTokenRepository(Protocol):
+    def add(self, record: RefreshTokenRecord, token_hash: str) -> None: ...
+    def find_by_hash(self, token_hash: str) -> RefreshTokenRecord | None: ...
+    def mark_used(self, token_id: UUID, at: datetime) -> bool:
+        """Set ``used_at`` only if still unused; False means another caller used it first."""
+        ...
+
+    def revoke(self, token_id: UUID, at: datetime) -> None: ...
+    def revoke_family(self, family_id: UUID, at: datetime) -> None: ...
+
+
+class UnitOfWork(Protocol):
+    """One transaction. ``with uow:`` opens it; ``commit()`` makes it durable; leaving the
+    block without committing rolls everything back."""
+
+    @property
+    def spaces(self) -> SpaceRepository: ...
+    @property
+    def users(self) -> UserRepository: ...
+    @property
+    def api_tokens(self) -> ApiTokenRepository: ...
+    @property
+    def refresh_tokens(self) -> RefreshTokenRepository: ...
+
+    def __enter__(self) -> Self: ...
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None: ...
+    def commit(self) -> None: ...
+    def rollback(self) -> None: ...
+
+
+class RateLimiter(Protocol):
+    def hit(self, limit: str, *identifiers: str) -> int | None:
+        """Count one hit; return seconds to wait when ``limit`` (e.g. "10/minute") is exceeded,
+        else None."""
+        ...
+
+
+UnitOfWorkFactory = Callable[[], UnitOfWork]
+Clock = Callable[[], datetime]

@@ -1,0 +1,133 @@
+"""Secrets: password hashing (argon2), signed access tokens (JWT, HS256), hashed tokens at rest.
+
+Pure functions and one small signer object; nothing here touches storage.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+from uuid import UUID, uuid4
+
+import jwt
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+
+from masthead.core.errors import FieldError, InvalidToken, WeakPassword
+
+_hasher = PasswordHasher()
+# A hash of a random password, verified against when the username is unknown, so a login
+# for a missing user costs the same time as one with a wrong password.
+_DUMMY_HASH = _hasher.hash(secrets.token_urlsafe(16))
+
+API_TOKEN_PREFIX = "mh_"  # noqa: S105 - a public marker, not a secret
+MIN_PASSWORD_LENGTH = 10
+_COMMON_PASSWORDS = frozenset(
+    {"password", "password1", "password123", "1234567890", "qwertyuiop", "letmein123", "admin12345"}
+)
+
+
+def hash_password(password: str) -> str:
+    return _hasher.hash(password)
+
+
+def verify_password(password_hash: str | None, password: str) -> bool:
+    try:
+        return _hasher.verify(password_hash or _DUMMY_HASH, password) and password_hash is not None
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+def password_needs_rehash(password_hash: str) -> bool:
+    return _hasher.check_needs_rehash(password_hash)
+
+
+def check_password_strength(password: str, username: str = "") -> None:
+    """Raise WeakPassword naming what is wrong; passphrases of plain words are fine."""
+    problems: list[str] = []
+    if len(password) < MIN_PASSWORD_LENGTH:
+        problems.append(f"must be at least {MIN_PASSWORD_LENGTH} characters")
+    if len(set(password)) < 5:
+        problems.append("must use at least 5 different characters")
+    if password.lower() in _COMMON_PASSWORDS:
+        problems.append("is a commonly used password")
+    if username and username.lower() in password.lower():
+        problems.append("must not contain the username")
+    if problems:
+        raise WeakPassword(
+            "Password is too weak: " + "; ".join(problems),
+            details=[FieldError("password", p) for p in problems],
+        )
+
+
+def generate_password() -> str:
+    return secrets.token_urlsafe(18)
+
+
+def new_secret(prefix: str = "") -> str:
+    return prefix + secrets.token_urlsafe(32)
+
+
+def hash_secret(secret: str) -> str:
+    """Tokens are high-entropy, so a fast hash is enough at rest (unlike passwords)."""
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+@dataclass(frozen=True)
+class AccessClaims:
+    user_id: UUID
+    jti: str
+    issued_at: datetime
+    expires_at: datetime
+
+
+class TokenSigner:
+    """Issues and checks access tokens. Only the configured algorithm is ever accepted, so
+    ``alg: none`` and algorithm-confusion tokens are refused."""
+
+    ALGORITHM = "HS256"
+
+    def __init__(self, secret_key: str, ttl: timedelta, issuer: str = "masthead"):
+        self._key = secret_key
+        self._ttl = ttl
+        self._issuer = issuer
+
+    def issue(self, user_id: UUID, now: datetime) -> tuple[str, datetime]:
+        expires_at = now + self._ttl
+        claims: dict[str, Any] = {
+            "sub": str(user_id),
+            "jti": uuid4().hex,
+            "iat": int(now.timestamp()),
+            "exp": int(expires_at.timestamp()),
+            "iss": self._issuer,
+            "typ": "access",
+        }
+        return jwt.encode(claims, self._key, algorithm=self.ALGORITHM), expires_at
+
+    def verify(self, token: str, now: datetime) -> AccessClaims:
+        try:
+            claims = jwt.decode(
+                token,
+                self._key,
+                algorithms=[self.ALGORITHM],
+                issuer=self._issuer,
+                options={"require": ["exp", "iat", "sub", "jti"], "verify_exp": False},
+            )
+        except jwt.PyJWTError as exc:
+            raise InvalidToken() from exc
+        # Expiry is checked against our clock, not the wall clock, so tests can move time.
+        if int(claims["exp"]) <= int(now.timestamp()) or claims.get("typ") != "access":
+            raise InvalidToken()
+        try:
+            user_id = UUID(str(claims["sub"]))
+        except ValueError as exc:
+            raise InvalidToken() from exc
+        return AccessClaims(
+            user_id=user_id,
+            jti=str(claims["jti"]),
+            issued_at=datetime.fromtimestamp(int(claims["iat"]), tz=now.tzinfo),
+            expires_at=datetime.fromtimestamp(int(claims["exp"]), tz=now.tzinfo),
+        )

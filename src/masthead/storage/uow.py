@@ -1,0 +1,81 @@
+"""The SQL unit of work: one session, one transaction, the repositories bound to it."""
+
+from __future__ import annotations
+
+from types import TracebackType
+from typing import Self
+
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session, sessionmaker
+
+from masthead.storage.database import READ_ONLY_OPTION
+from masthead.storage.repositories.accounts import SqlSpaceRepository, SqlUserRepository
+from masthead.storage.repositories.tokens import SqlApiTokenRepository, SqlRefreshTokenRepository
+
+
+class SqlUnitOfWork:
+    spaces: SqlSpaceRepository
+    users: SqlUserRepository
+    api_tokens: SqlApiTokenRepository
+    refresh_tokens: SqlRefreshTokenRepository
+
+    def __init__(self, session_factory: sessionmaker[Session]):
+        self._session_factory = session_factory
+        self._session: Session | None = None
+
+    @property
+    def session(self) -> Session:
+        if self._session is None:
+            raise RuntimeError("unit of work used outside its 'with' block")
+        return self._session
+
+    def __enter__(self) -> Self:
+        if self._session is not None:
+            raise RuntimeError("unit of work is not re-entrant")
+        session = self._session_factory()
+        self._session = session
+        self.spaces = SqlSpaceRepository(session)
+        self.users = SqlUserRepository(session)
+        self.api_tokens = SqlApiTokenRepository(session)
+        self.refresh_tokens = SqlRefreshTokenRepository(session)
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        session, self._session = self.session, None
+        try:
+            session.rollback()  # a no-op after commit(); undoes everything otherwise
+        finally:
+            session.close()
+
+    def commit(self) -> None:
+        self.session.commit()
+
+    def rollback(self) -> None:
+        self.session.rollback()
+
+
+class Database:
+    """An engine plus the unit-of-work factories built on it; one per process."""
+
+    def __init__(self, engine: Engine):
+        self.engine = engine
+        self._writer = sessionmaker(engine, expire_on_commit=False)
+        self._reader = sessionmaker(
+            engine.execution_options(**{READ_ONLY_OPTION: True}), expire_on_commit=False
+        )
+
+    def uow(self) -> SqlUnitOfWork:
+        """A unit of work that may write (SQLite: BEGIN IMMEDIATE)."""
+        return SqlUnitOfWork(self._writer)
+
+    def read_uow(self) -> SqlUnitOfWork:
+        """A unit of work for reads only: never waits for a writer on SQLite."""
+        return SqlUnitOfWork(self._reader)
+
+    def dispose(self) -> None:
+        self.engine.dispose()

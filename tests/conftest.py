@@ -1,0 +1,166 @@
+"""Fixtures: settings, a migrated database (SQLite and PostgreSQL), the app and an HTTP client.
+
+Every test that takes ``database_url`` (directly or through ``app``/``client``/``db``) runs
+twice: on SQLite and on PostgreSQL. Without a PostgreSQL server the ``pg`` cases skip, except
+under CI=true, where they fail: CI must prove both databases.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import uuid
+from collections.abc import AsyncIterator, Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import httpx
+import psycopg
+import pytest
+from psycopg import sql
+from sqlalchemy import text
+from sqlalchemy.engine import make_url
+
+from masthead.api.app import create_app
+from masthead.ratelimit import LimitsRateLimiter
+from masthead.settings import Settings
+from masthead.storage import migrate
+from masthead.storage.database import make_engine
+from masthead.storage.tables import Base
+from masthead.storage.uow import Database
+
+DEFAULT_PG_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+TEST_SECRET = "test-secret-key-that-is-long-enough-0123456789"
+IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
+
+
+class FakeClock:
+    """A clock tests can move: services read time only through it."""
+
+    def __init__(self) -> None:
+        self.now = datetime(2026, 1, 15, 12, 0, tzinfo=UTC)
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, seconds: float) -> None:
+        self.now += timedelta(seconds=seconds)
+
+
+@pytest.fixture
+def anyio_backend() -> str:
+    return "asyncio"
+
+
+# --- PostgreSQL: one migrated database per test session (per xdist worker) -------------------
+
+
+def _pg_base_url() -> str:
+    return os.environ.get("MASTHEAD_TEST_DATABASE_URL", DEFAULT_PG_URL)
+
+
+def _libpq(url: str) -> str:
+    return make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
+
+
+@pytest.fixture(scope="session")
+def pg_server_url(worker_id: str) -> Iterator[str | None]:
+    base = _pg_base_url()
+    try:
+        admin = psycopg.connect(_libpq(base), autocommit=True, connect_timeout=3)
+    except psycopg.OperationalError as exc:
+        if IN_CI:
+            pytest.fail(f"CI=true but PostgreSQL is unreachable at {base}: {exc}")
+        yield None
+        return
+    name = f"masthead_test_{worker_id}_{uuid.uuid4().hex[:8]}"
+    with admin:
+        admin.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+        url = make_url(base).set(database=name).render_as_string(hide_password=False)
+        migrate.upgrade(url)
+        yield url
+        admin.execute(
+            sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
+        )
+
+
+@pytest.fixture(scope="session")
+def worker_id(request: pytest.FixtureRequest) -> str:
+    return str(getattr(request.config, "workerinput", {}).get("workerid", "main"))
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("template") / "masthead.db"
+    migrate.upgrade(f"sqlite:///{path}")
+    return path
+
+
+def _truncate_all(url: str) -> None:
+    engine = make_engine(url)
+    try:
+        with engine.begin() as connection:
+            names = ", ".join(f'"{t.name}"' for t in Base.metadata.sorted_tables)
+            connection.execute(text(f"TRUNCATE {names} CASCADE"))
+    finally:
+        engine.dispose()
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.pg)])
+def database_url(request: pytest.FixtureRequest, tmp_path: Path, sqlite_template: Path) -> str:
+    if request.param == "sqlite":
+        path = tmp_path / "masthead.db"
+        shutil.copyfile(sqlite_template, path)
+        return f"sqlite:///{path}"
+    url: str | None = request.getfixturevalue("pg_server_url")
+    if url is None:
+        pytest.skip("PostgreSQL is not reachable (set MASTHEAD_TEST_DATABASE_URL)")
+    _truncate_all(url)
+    return url
+
+
+# --- the app ----------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    return FakeClock()
+
+
+@pytest.fixture
+def settings_overrides() -> dict[str, object]:
+    """Override in a test module to change settings for its tests."""
+    return {}
+
+
+@pytest.fixture
+def settings(database_url: str, tmp_path: Path, settings_overrides: dict[str, object]) -> Settings:
+    values: dict[str, object] = {
+        "database_url": database_url,
+        "data_dir": tmp_path / "data",
+        "secret_key": TEST_SECRET,
+        "rate_limit": "100000/minute",
+        "login_rate_limit": "1000/minute",
+        "redis_url": None,
+    }
+    values.update(settings_overrides)
+    return Settings(**values)  # type: ignore[arg-type]
+
+
+@pytest.fixture
+def db(settings: Settings) -> Iterator[Database]:
+    database = Database(make_engine(settings.effective_database_url))
+    yield database
+    database.dispose()
+
+
+@pytest.fixture
+def app(settings: Settings, clock: FakeClock, db: Database):  # type: ignore[no-untyped-def]
+    return create_app(settings, clock=clock, limiter=LimitsRateLimiter(), database=db)
+
+
+@pytest.fixture
+async def client(app) -> AsyncIterator[httpx.AsyncClient]:  # type: ignore[no-untyped-def]
+    transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
+    async with httpx.AsyncClient(transport=transport, base_url="http://test") as http:
+        yield http
