@@ -13,6 +13,7 @@ from datetime import UTC, datetime
 import typer
 from pydantic import ValidationError
 from rich.console import Console
+from rich.markup import escape
 
 from masthead.core.errors import MastheadError
 from masthead.core.models import Role
@@ -43,7 +44,7 @@ def now() -> datetime:
 
 
 def fail(message: str, code: int = 1) -> typer.Exit:
-    err.print(f"[bold red]error:[/] {message}")
+    err.print(f"[bold red]error:[/] {escape(message)}")
     return typer.Exit(code)
 
 
@@ -85,7 +86,8 @@ def apply_migrations_and_bootstrap(settings: Settings) -> None:
         )
     if created is not None:
         user, password = created
-        out.print(f"Created space [bold]default[/] and admin user [bold]{user.username}[/].")
+        name = escape(user.username)
+        out.print(f"Created space [bold]default[/] and admin user [bold]{name}[/].")
         if settings.admin_password is None:
             out.print(f"Generated admin password (shown once): [bold yellow]{password}[/]")
 
@@ -144,7 +146,7 @@ def spaces_create(
     settings = load_settings()
     with database(settings) as db, domain_errors():
         space = accounts.create_space(db.uow(), now, slug, name)
-    out.print(f"Created space [bold]{space.slug}[/] ({space.id}).")
+    out.print(f"Created space [bold]{escape(space.slug)}[/] ({space.id}).")
 
 
 @spaces_app.command("list")
@@ -154,7 +156,7 @@ def spaces_list() -> None:
     with database(settings) as db, db.read_uow() as uow:
         spaces = uow.spaces.list()
     for space in spaces:
-        out.print(f"{space.slug}\t{space.name}\t{space.id}")
+        print(f"{space.slug}\t{space.name}\t{space.id}")  # noqa: T201 - plain, tab-separated
 
 
 @users_app.command("create")
@@ -171,7 +173,9 @@ def users_create(
         user = accounts.create_user(
             db.uow(), now, username, password, role=role, space_slug=space, name=name
         )
-    out.print(f"Created user [bold]{user.username}[/] as {role.value} in space {space}.")
+    out.print(
+        f"Created user [bold]{escape(user.username)}[/] as {role.value} in space {escape(space)}."
+    )
 
 
 @tokens_app.command("create")
@@ -184,6 +188,7 @@ def tokens_create(
     settings = load_settings()
     with database(settings) as db, domain_errors():
         created = accounts.create_api_token(db.uow(), now, space, role, name)
-    out.print(f"Created API token [bold]{created.token.name}[/] ({role.value} in {space}).")
+    name = escape(created.token.name)
+    out.print(f"Created API token [bold]{name}[/] ({role.value} in {escape(space)}).")
     out.print("Token (shown once):", style="bold")
     print(created.secret)  # noqa: T201 - plain line, so scripts can capture it
