@@ -18,7 +18,11 @@ import masthead
 from masthead.api import native
 from masthead.api.context import AppServices, Services
 from masthead.api.errors import ErrorRenderers, install_error_handlers
-from masthead.api.middleware import RateLimitMiddleware, RequestContextMiddleware
+from masthead.api.middleware import (
+    BodyLimitMiddleware,
+    RateLimitMiddleware,
+    RequestContextMiddleware,
+)
 from masthead.api.native.errors import render_native_error
 from masthead.api.native.schemas import WireModel
 from masthead.core.ports import Clock, RateLimiter
@@ -67,11 +71,10 @@ def create_app(
         version=masthead.__version__,
         summary="Headless CMS: one content core, several HTTP APIs.",
         lifespan=lifespan,
-        max_body_size=settings.max_body_bytes,
         # Clients of the /v1 contract send Content-Type: application/json on every request.
         strict_content_type=False,
     )
-    app.state.services = AppServices(settings=settings, database=database, auth=policy)
+    app.state.services = AppServices(settings=settings, database=database, auth=policy, clock=clock)
 
     renderers = ErrorRenderers(default=render_native_error)
     renderers.register(native.PREFIX, render_native_error)
@@ -85,7 +88,8 @@ def create_app(
         ping(services.database.engine)
         return HealthResponse(status="ok")
 
-    # Added last = outermost: the request id wraps even rate-limited answers.
+    # Added last = outermost: the request id wraps even rate-limited and too-large answers.
+    app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes, renderers=renderers)
     app.add_middleware(
         RateLimitMiddleware, limiter=limiter, limit=settings.rate_limit, renderers=renderers
     )

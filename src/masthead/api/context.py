@@ -13,6 +13,7 @@ from fastapi import Depends, Header, Request
 from masthead.api.middleware import client_address
 from masthead.core.errors import InvalidToken
 from masthead.core.models import Actor, Principal
+from masthead.core.ports import Clock
 from masthead.core.services import auth
 from masthead.settings import Settings
 from masthead.storage.uow import Database
@@ -25,6 +26,7 @@ class AppServices:
     settings: Settings
     database: Database
     auth: auth.AuthPolicy
+    clock: Clock
 
 
 def get_services(request: Request) -> AppServices:

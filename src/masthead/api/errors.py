@@ -13,6 +13,7 @@ from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
+from pydantic import ValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
 
@@ -95,6 +96,14 @@ def invalid_from_validation(exc: RequestValidationError) -> Invalid:
     return Invalid("Validation failed", details=details)
 
 
+def invalid_from_pydantic(exc: ValidationError) -> Invalid:
+    """A core value refused by its own validators (e.g. a content type spec)."""
+    details = [
+        FieldError(_field_path(e.get("loc", ())), str(e.get("msg", ""))) for e in exc.errors()
+    ]
+    return Invalid("Validation failed", details=details)
+
+
 def error_from_http_exception(exc: StarletteHTTPException) -> MastheadError:
     if exc.status_code == 404:
         return RouteNotFound()
@@ -122,16 +131,32 @@ def install_error_handlers(app: FastAPI, renderers: ErrorRenderers) -> None:
             raise exc
         return renderers.render(request.url.path, invalid_from_validation(exc))
 
+    async def on_pydantic_error(request: Request, exc: Exception) -> Response:
+        if not isinstance(exc, ValidationError):  # registered for this type only
+            raise exc
+        return renderers.render(request.url.path, invalid_from_pydantic(exc))
+
     async def on_http_error(request: Request, exc: Exception) -> Response:
         if not isinstance(exc, StarletteHTTPException):  # registered for this type only
             raise exc
-        return renderers.render(request.url.path, error_from_http_exception(exc))
+        response = renderers.render(request.url.path, error_from_http_exception(exc))
+        # Keep the headers the exception carries, e.g. the Allow a 405 must send (RFC 9110).
+        for name, value in (exc.headers or {}).items():
+            response.headers[name] = value
+        return response
 
     async def on_unexpected(request: Request, exc: Exception) -> Response:
         log.exception("unhandled error on %s %s", request.method, request.url.path)
-        return renderers.render(request.url.path, MastheadError())
+        response = renderers.render(request.url.path, MastheadError())
+        # Starlette answers this from its outermost middleware, outside RequestContextMiddleware,
+        # so the request id is copied here or the one response most worth tracing lacks it.
+        request_id = request.scope.get("state", {}).get("request_id")
+        if request_id:
+            response.headers["X-Request-ID"] = request_id
+        return response
 
     app.add_exception_handler(MastheadError, on_domain_error)
     app.add_exception_handler(RequestValidationError, on_validation_error)
+    app.add_exception_handler(ValidationError, on_pydantic_error)
     app.add_exception_handler(StarletteHTTPException, on_http_error)
     app.add_exception_handler(Exception, on_unexpected)

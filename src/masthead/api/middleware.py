@@ -1,4 +1,5 @@
-"""ASGI middleware: request ids and one log line per request, and the general rate limit.
+"""ASGI middleware: request ids and one log line per request, the general rate limit and the
+request body limit.
 
 Written as plain ASGI (not BaseHTTPMiddleware) so streaming bodies pass through untouched.
 """
@@ -10,11 +11,12 @@ import re
 import time
 import uuid
 
-from starlette.datastructures import MutableHeaders
+from starlette.datastructures import Headers, MutableHeaders
+from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from masthead.api.errors import ErrorRenderers
-from masthead.core.errors import RateLimited
+from masthead.core.errors import PayloadTooLarge, RateLimited
 from masthead.core.ports import RateLimiter
 
 log = logging.getLogger("masthead.request")
@@ -83,3 +85,42 @@ class RateLimitMiddleware:
                 await response(scope, receive, send)
                 return
         await self.app(scope, receive, send)
+
+
+class BodyLimitMiddleware:
+    """Refuses request bodies over ``max_bytes`` with a 413 in the dialect's format.
+
+    Used instead of FastAPI's ``max_body_size``, which answers a too-large Content-Length in
+    plain text from outside every user middleware (no error body, no request id). A declared
+    length over the limit is refused before the body is read; a body without one (chunked) is
+    counted as it arrives and refused once it passes the limit.
+    """
+
+    def __init__(self, app: ASGIApp, max_bytes: int, renderers: ErrorRenderers):
+        self.app = app
+        self.max_bytes = max_bytes
+        self.renderers = renderers
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        declared = Headers(scope=scope).get("content-length", "")
+        if declared.isdigit() and int(declared) > self.max_bytes:
+            response = self.renderers.render(scope["path"], PayloadTooLarge())
+            await response(scope, receive, send)
+            return
+        received = 0
+
+        async def receive_with_limit() -> Message:
+            nonlocal received
+            message = await receive()
+            if message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                if received > self.max_bytes:
+                    # An HTTPException passes through FastAPI's body parsing unchanged and is
+                    # rendered by the dialect's handler (api/errors.py) as PayloadTooLarge.
+                    raise HTTPException(status_code=413)
+            return message
+
+        await self.app(scope, receive_with_limit, send)

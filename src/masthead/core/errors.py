@@ -1,15 +1,17 @@
 """The domain error tree. Services raise these; each API dialect maps them once, at its edge.
 
     MastheadError
-    ├── NotFound            SpaceNotFound, UserNotFound, DocumentNotFound, MediaNotFound, ...
-    ├── Conflict            UsernameTaken, SpaceSlugTaken, SlugTaken, StaleVersion, ...
+    ├── NotFound            SpaceNotFound, UserNotFound, DocumentNotFound, RevisionNotFound, ...
+    ├── Conflict            UsernameTaken, SlugTaken, StaleVersion, ContentTypeInUse, ...
     ├── Invalid             field errors in ``details``; WeakPassword
     ├── Unauthenticated     AuthRequired, InvalidToken, InvalidCredentials, InvalidRefreshToken
     ├── Forbidden           SpaceAccessDenied, SelfApprovalForbidden
     └── RateLimited         carries ``retry_after`` seconds
 
-Each class carries ``code``: the specific code the native /v1 contract uses (see
-``api-docs/native-v1-behaviour.md``). The category (the direct child of MastheadError) is what
+Each class carries ``code``: the code the native /v1 contract uses. Leaves override it only
+where ``api-docs/native-v1-behaviour.md`` names a specific code (AUTH_REQUIRED,
+DOCUMENT_NOT_FOUND, ...); the others keep their category's generic code and say what
+happened in their message. The category (the direct child of MastheadError) is what
 dialects with only generic codes use. No HTTP here: statuses live in ``api/errors.py``.
 """
 
@@ -78,18 +80,28 @@ class RateLimited(MastheadError):
 
 
 class SpaceNotFound(NotFound):
-    code = "SPACE_NOT_FOUND"
     default_message = "Space not found"
 
 
 class UserNotFound(NotFound):
-    code = "USER_NOT_FOUND"
     default_message = "User not found"
 
 
 class TokenNotFound(NotFound):
-    code = "TOKEN_NOT_FOUND"
     default_message = "API token not found"
+
+
+class ContentTypeNotFound(NotFound):
+    default_message = "Content type not found"
+
+
+class DocumentNotFound(NotFound):
+    code = "DOCUMENT_NOT_FOUND"
+    default_message = "Document not found"
+
+
+class RevisionNotFound(NotFound):
+    default_message = "Revision not found"
 
 
 class RouteNotFound(NotFound):
@@ -100,13 +112,39 @@ class RouteNotFound(NotFound):
 
 
 class UsernameTaken(Conflict):
-    code = "USERNAME_TAKEN"
     default_message = "That username is already taken"
 
 
 class SpaceSlugTaken(Conflict):
-    code = "SPACE_SLUG_TAKEN"
     default_message = "A space with that slug already exists"
+
+
+class ContentTypeExists(Conflict):
+    default_message = "A content type with that name already exists"
+
+
+class ContentTypeInUse(Conflict):
+    """Removing a type or field that stored documents still use (allowed with force)."""
+
+    default_message = "Documents still use this; pass force=true to proceed anyway"
+
+
+class SlugTaken(Conflict):
+    default_message = "Another document of this type already has that slug"
+
+
+class UniqueValueTaken(Conflict):
+    default_message = "Another document already has that value"
+
+
+class StaleVersion(Conflict):
+    """The caller edited an older version than the stored one: saving would lose an update."""
+
+    default_message = "The document changed since you loaded it; reload and try again"
+
+
+class IdempotencyKeyReused(Conflict):
+    default_message = "This Idempotency-Key was already used for a different request"
 
 
 class WeakPassword(Invalid):

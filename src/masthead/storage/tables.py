@@ -11,15 +11,21 @@ from typing import Any, ClassVar
 from uuid import UUID
 
 from sqlalchemy import (
+    JSON,
     Boolean,
     CheckConstraint,
     DateTime,
     Dialect,
     ForeignKey,
+    Index,
+    Integer,
     MetaData,
     String,
+    Text,
     TypeDecorator,
+    UniqueConstraint,
 )
+from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 NAMING = {
@@ -122,3 +128,131 @@ class RefreshTokenRow(Base):
     expires_at: Mapped[datetime]
     used_at: Mapped[datetime | None]
     revoked_at: Mapped[datetime | None]
+
+
+# --- content ----------------------------------------------------------------------------------
+
+JSONData = JSON().with_variant(JSONB(), "postgresql")
+
+
+class ContentTypeRow(Base):
+    __tablename__ = "content_types"
+    __table_args__ = (UniqueConstraint("space_id", "name", name="uq_content_types_space_name"),)
+
+    id: Mapped[UUID] = mapped_column(primary_key=True)
+    space_id: Mapped[UUID] = mapped_column(ForeignKey("spaces.id", ondelete="CASCADE"))
+    name: Mapped[str] = mapped_column(String(64))
+    title: Mapped[str] = mapped_column(String(200))
+    kind: Mapped[str] = mapped_column(String(16))
+    fields: Mapped[list[dict[str, Any]]] = mapped_column(JSONData)
+    route_pattern: Mapped[str | None] = mapped_column(String(200))
+    template: Mapped[str | None] = mapped_column(String(200))
+    workflow: Mapped[str] = mapped_column(String(16))
+    is_builtin: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+
+
+class DocumentRow(Base):
+    """The working copy of a document, with a pointer to its published revision."""
+
+    __tablename__ = "documents"
+    __table_args__ = (
+        UniqueConstraint("space_id", "type", "slug", name="uq_documents_space_type_slug"),
+        Index("ix_documents_space_type_updated", "space_id", "type", "updated_at"),
+        Index("ix_documents_space_updated", "space_id", "updated_at"),
+    )
+
+    id: Mapped[UUID] = mapped_column(primary_key=True)
+    space_id: Mapped[UUID] = mapped_column(ForeignKey("spaces.id", ondelete="CASCADE"))
+    type: Mapped[str] = mapped_column(String(64))
+    slug: Mapped[str] = mapped_column(String(200))
+    title: Mapped[str] = mapped_column(String(500))
+    data: Mapped[dict[str, Any]] = mapped_column(JSONData)
+    status: Mapped[str] = mapped_column(String(16))
+    version: Mapped[int] = mapped_column(Integer)
+    revision: Mapped[int] = mapped_column(Integer)
+    author_id: Mapped[UUID | None]
+    submitted_by: Mapped[UUID | None]
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+    published_at: Mapped[datetime | None]
+    published_revision: Mapped[int | None] = mapped_column(Integer)
+    search_text: Mapped[str] = mapped_column(Text, default="")
+
+
+class PublishedDocumentRow(Base):
+    """What readers get: each published document's published revision, kept as its own row
+    so published reads never assemble it from history."""
+
+    __tablename__ = "published_documents"
+    __table_args__ = (
+        UniqueConstraint("space_id", "type", "slug", name="uq_published_documents_space_type_slug"),
+        Index("ix_published_documents_space_type_published", "space_id", "type", "published_at"),
+    )
+
+    document_id: Mapped[UUID] = mapped_column(
+        ForeignKey("documents.id", ondelete="CASCADE"), primary_key=True
+    )
+    space_id: Mapped[UUID] = mapped_column(ForeignKey("spaces.id", ondelete="CASCADE"))
+    type: Mapped[str] = mapped_column(String(64))
+    slug: Mapped[str] = mapped_column(String(200))
+    title: Mapped[str] = mapped_column(String(500))
+    data: Mapped[dict[str, Any]] = mapped_column(JSONData)
+    revision: Mapped[int] = mapped_column(Integer)
+    author_id: Mapped[UUID | None]
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+    published_at: Mapped[datetime]
+    search_text: Mapped[str] = mapped_column(Text, default="")
+
+
+class RevisionRow(Base):
+    __tablename__ = "revisions"
+    __table_args__ = (
+        UniqueConstraint("document_id", "number", name="uq_revisions_document_number"),
+    )
+
+    id: Mapped[UUID] = mapped_column(primary_key=True)
+    document_id: Mapped[UUID] = mapped_column(ForeignKey("documents.id", ondelete="CASCADE"))
+    space_id: Mapped[UUID] = mapped_column(ForeignKey("spaces.id", ondelete="CASCADE"), index=True)
+    number: Mapped[int] = mapped_column(Integer)
+    title: Mapped[str] = mapped_column(String(500))
+    slug: Mapped[str] = mapped_column(String(200))
+    data: Mapped[dict[str, Any]] = mapped_column(JSONData)
+    status: Mapped[str] = mapped_column(String(16))
+    message: Mapped[str | None] = mapped_column(Text)
+    author_id: Mapped[UUID | None]
+    created_at: Mapped[datetime]
+
+
+class TransitionRow(Base):
+    __tablename__ = "document_transitions"
+    __table_args__ = (Index("ix_document_transitions_document_at", "document_id", "at"),)
+
+    id: Mapped[UUID] = mapped_column(primary_key=True)
+    document_id: Mapped[UUID] = mapped_column(ForeignKey("documents.id", ondelete="CASCADE"))
+    space_id: Mapped[UUID] = mapped_column(ForeignKey("spaces.id", ondelete="CASCADE"))
+    action: Mapped[str] = mapped_column(String(16))
+    from_status: Mapped[str] = mapped_column(String(16))
+    to_status: Mapped[str] = mapped_column(String(16))
+    actor_id: Mapped[UUID | None]
+    reason: Mapped[str | None] = mapped_column(Text)
+    at: Mapped[datetime]
+    version: Mapped[int] = mapped_column(Integer)  # the document's version after it
+
+
+class IdempotencyKeyRow(Base):
+    __tablename__ = "idempotency_keys"
+    __table_args__ = (
+        UniqueConstraint("space_id", "actor_key", "key", name="uq_idempotency_keys_scope"),
+    )
+
+    id: Mapped[UUID] = mapped_column(primary_key=True)
+    space_id: Mapped[UUID] = mapped_column(ForeignKey("spaces.id", ondelete="CASCADE"))
+    actor_key: Mapped[str] = mapped_column(String(64))
+    key: Mapped[str] = mapped_column(String(255))
+    request_hash: Mapped[str] = mapped_column(String(64))
+    status_code: Mapped[int] = mapped_column(Integer)
+    response: Mapped[dict[str, Any]] = mapped_column(JSONData)
+    created_at: Mapped[datetime] = mapped_column(index=True)

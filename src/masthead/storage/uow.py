@@ -10,6 +10,13 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from masthead.storage.database import READ_ONLY_OPTION
 from masthead.storage.repositories.accounts import SqlSpaceRepository, SqlUserRepository
+from masthead.storage.repositories.content import (
+    SqlContentTypeRepository,
+    SqlDocumentRepository,
+    SqlRevisionRepository,
+    SqlTransitionRepository,
+)
+from masthead.storage.repositories.idempotency import SqlIdempotencyRepository
 from masthead.storage.repositories.tokens import SqlApiTokenRepository, SqlRefreshTokenRepository
 
 
@@ -18,6 +25,11 @@ class SqlUnitOfWork:
     users: SqlUserRepository
     api_tokens: SqlApiTokenRepository
     refresh_tokens: SqlRefreshTokenRepository
+    content_types: SqlContentTypeRepository
+    documents: SqlDocumentRepository
+    revisions: SqlRevisionRepository
+    transitions: SqlTransitionRepository
+    idempotency: SqlIdempotencyRepository
 
     def __init__(self, session_factory: sessionmaker[Session]):
         self._session_factory = session_factory
@@ -38,6 +50,11 @@ class SqlUnitOfWork:
         self.users = SqlUserRepository(session)
         self.api_tokens = SqlApiTokenRepository(session)
         self.refresh_tokens = SqlRefreshTokenRepository(session)
+        self.content_types = SqlContentTypeRepository(session)
+        self.documents = SqlDocumentRepository(session)
+        self.revisions = SqlRevisionRepository(session)
+        self.transitions = SqlTransitionRepository(session)
+        self.idempotency = SqlIdempotencyRepository(session)
         return self
 
     def __exit__(

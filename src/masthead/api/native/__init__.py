@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from masthead.api.native import auth
+from masthead.api.native import auth, documents, singletons, types
 from masthead.api.native.schemas import ErrorResponse
 
 PREFIX = "/v1"
@@ -25,4 +25,7 @@ _ERRORS: dict[int | str, dict[str, object]] = {
 def build_router() -> APIRouter:
     router = APIRouter(prefix=PREFIX, responses=_ERRORS)
     router.include_router(auth.router)
+    router.include_router(types.router)
+    router.include_router(documents.router)
+    router.include_router(singletons.router)
     return router

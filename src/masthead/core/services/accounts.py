@@ -13,6 +13,7 @@ from masthead.core.access import Permission
 from masthead.core.errors import FieldError, Invalid, SpaceSlugTaken, TokenNotFound, UsernameTaken
 from masthead.core.models import Actor, ApiToken, NewApiToken, Role, Space, User
 from masthead.core.ports import Clock, UnitOfWork
+from masthead.core.services.content_types import seed_builtin_types
 
 SLUG_PATTERN = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$")
 USERNAME_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_.@-]{0,63}$")
@@ -34,6 +35,7 @@ def create_space(uow: UnitOfWork, clock: Clock, slug: str, name: str | None = No
         if uow.spaces.find_by_slug(slug) is not None:
             raise SpaceSlugTaken(f"Space '{slug}' already exists")
         uow.spaces.add(space)
+        seed_builtin_types(uow, clock, space.id)
         uow.commit()
     return space
 

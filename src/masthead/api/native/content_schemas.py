@@ -1,0 +1,380 @@
+"""Native /v1 wire models for content types, documents, revisions and workflow."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+from uuid import UUID
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from masthead.core.content_types import (
+    ContentType,
+    ContentTypeSpec,
+    FieldDef,
+    TypeKind,
+    WorkflowMode,
+)
+from masthead.core.documents import Document, Page, Revision, TransitionRecord
+from masthead.core.services.documents import DocumentInput
+from masthead.core.services.revisions import FieldChange
+from masthead.core.workflow import Status
+
+# Native keys that map onto fields of the built-in types (native-v1-routes.md → Toast fields).
+NATIVE_ALIASES = {"content": "body", "featuredImageId": "featureImage", "blocks": "blocks"}
+
+
+class ContentTypeBody(BaseModel):
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+
+    name: str
+    title: str | None = None
+    kind: TypeKind = TypeKind.COLLECTION
+    fields: list[FieldDef] = Field(default_factory=list)
+    routePattern: str | None = None
+    template: str | None = None
+    workflow: WorkflowMode = WorkflowMode.NONE
+
+    def spec(self) -> ContentTypeSpec:
+        return ContentTypeSpec(
+            name=self.name,
+            title=self.title,
+            kind=self.kind,
+            fields=tuple(self.fields),
+            route_pattern=self.routePattern,
+            template=self.template,
+            workflow=self.workflow,
+        )
+
+
+class ContentTypePatch(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    title: str | None = None
+    kind: TypeKind | None = None
+    fields: list[FieldDef] | None = None
+    routePattern: str | None = None
+    template: str | None = None
+    workflow: WorkflowMode | None = None
+
+    def merged(self, current: ContentType) -> ContentTypeSpec:
+        sent = self.model_fields_set
+        return ContentTypeSpec(
+            name=current.name,
+            title=self.title if "title" in sent else current.title,
+            kind=self.kind or current.kind,
+            fields=tuple(self.fields) if self.fields is not None else current.fields,
+            route_pattern=self.routePattern if "routePattern" in sent else current.route_pattern,
+            template=self.template if "template" in sent else current.template,
+            workflow=self.workflow or current.workflow,
+        )
+
+
+class ContentTypeOut(BaseModel):
+    name: str
+    title: str
+    kind: TypeKind
+    fields: list[dict[str, Any]]
+    routePattern: str | None
+    template: str | None
+    workflow: WorkflowMode
+    isBuiltin: bool
+    schema_: dict[str, Any] = Field(serialization_alias="schema")
+    createdAt: datetime
+    updatedAt: datetime
+
+    @classmethod
+    def of(cls, content_type: ContentType) -> ContentTypeOut:
+        return cls(
+            name=content_type.name,
+            title=content_type.title,
+            kind=content_type.kind,
+            fields=[
+                f.model_dump(mode="json", by_alias=True, exclude_none=True)
+                for f in content_type.fields
+            ],
+            routePattern=content_type.route_pattern,
+            template=content_type.template,
+            workflow=content_type.workflow,
+            isBuiltin=content_type.is_builtin,
+            schema_=content_type.json_schema(),
+            createdAt=content_type.created_at,
+            updatedAt=content_type.updated_at,
+        )
+
+
+class ContentTypeResponse(BaseModel):
+    type: ContentTypeOut
+
+
+class ContentTypeList(BaseModel):
+    items: list[ContentTypeOut]
+
+
+class DocumentBody(BaseModel):
+    """POST/PATCH /v1/documents. The contract's keys, plus ``data`` (any field of the type);
+    other unknown keys are taken as fields of the type too."""
+
+    model_config = ConfigDict(extra="allow")
+
+    title: str | None = Field(None, max_length=500)
+    content: str | dict[str, Any] | None = None
+    type: str | None = Field(None, max_length=64)
+    slug: str | None = Field(None, max_length=200)
+    featuredImageId: str | None = None
+    status: Status | None = None
+    blocks: list[dict[str, Any]] | None = None
+    data: dict[str, Any] | None = None
+    version: int | None = Field(None, ge=1, description="Expected version (like If-Match)")
+
+    def to_input(self) -> DocumentInput:
+        data = dict(self.data or {})
+        data.update(self.model_extra or {})
+        for key, field in NATIVE_ALIASES.items():
+            if key in self.model_fields_set:
+                data[field] = getattr(self, key)
+        return DocumentInput(
+            type=self.type, title=self.title, slug=self.slug, data=data, status=self.status
+        )
+
+
+class DocumentOut(BaseModel):
+    id: UUID
+    type: str
+    title: str
+    slug: str
+    status: Status
+    content: Any
+    blocks: list[Any]
+    featuredImageId: str | None
+    data: dict[str, Any]
+    version: int
+    revision: int
+    publishedRevision: int | None
+    isPublished: bool
+    authorId: UUID | None
+    createdAt: datetime
+    updatedAt: datetime
+    publishedAt: datetime | None
+
+    @classmethod
+    def of(
+        cls,
+        document: Document,
+        expanded: dict[UUID, Document] | None = None,
+        expand: tuple[str, ...] = (),
+    ) -> DocumentOut:
+        data = _inline(document.data, expanded or {}, expand)
+        return cls(
+            id=document.id,
+            type=document.type,
+            title=document.title,
+            slug=document.slug,
+            status=document.status,
+            content=data.get("body", ""),
+            blocks=data.get("blocks") or [],
+            featuredImageId=data.get("featureImage"),
+            data=data,
+            version=document.version,
+            revision=document.revision,
+            publishedRevision=document.published_revision,
+            isPublished=document.is_published,
+            authorId=document.author_id,
+            createdAt=document.created_at,
+            updatedAt=document.updated_at,
+            publishedAt=document.published_at,
+        )
+
+
+def _inline(
+    data: dict[str, Any], expanded: dict[UUID, Document], paths: tuple[str, ...]
+) -> dict[str, Any]:
+    if not paths or not expanded:
+        return data
+    tree: dict[str, dict[str, Any]] = {}
+    for path in paths:
+        head, _, rest = path.partition(".")
+        tree.setdefault(head, {})
+        if rest:
+            tree[head][rest] = True
+    out = dict(data)
+    for name, sub in tree.items():
+        value = out.get(name)
+        sub_paths = tuple(sub)
+
+        def one(raw: Any, sub_paths: tuple[str, ...] = sub_paths) -> Any:
+            try:
+                target = expanded.get(UUID(str(raw)))
+            except ValueError:
+                return raw
+            if target is None:
+                return raw
+            return DocumentOut.of(target, expanded, sub_paths).model_dump(mode="json")
+
+        if isinstance(value, list):
+            out[name] = [one(v) for v in value]
+        elif value is not None:
+            out[name] = one(value)
+    return out
+
+
+def pick_fields(document: dict[str, Any], fields: tuple[str, ...] | None) -> dict[str, Any]:
+    if not fields:
+        return document
+    keep = set(fields) | {"id", "type"}
+    picked = {k: v for k, v in document.items() if k in keep}
+    data = document.get("data") or {}
+    picked_data = {k: v for k, v in data.items() if k in keep}
+    if picked_data:
+        picked["data"] = picked_data
+    return picked
+
+
+class RevisionOut(BaseModel):
+    id: UUID
+    documentId: UUID
+    number: int
+    title: str
+    slug: str
+    status: Status
+    data: dict[str, Any]
+    message: str | None
+    authorId: UUID | None
+    createdAt: datetime
+
+    @classmethod
+    def of(cls, revision: Revision) -> RevisionOut:
+        return cls(
+            id=revision.id,
+            documentId=revision.document_id,
+            number=revision.number,
+            title=revision.title,
+            slug=revision.slug,
+            status=revision.status,
+            data=revision.data,
+            message=revision.message,
+            authorId=revision.author_id,
+            createdAt=revision.created_at,
+        )
+
+
+class DocumentWriteResponse(BaseModel):
+    document: DocumentOut
+    revision: RevisionOut
+
+
+class DocumentResponse(BaseModel):
+    document: DocumentOut
+
+
+class Pagination(BaseModel):
+    page: int
+    pageSize: int
+    totalItems: int
+    totalPages: int
+    total: int
+    limit: int
+    offset: int
+    pages: int
+
+    @classmethod
+    def of(cls, total: int, limit: int, offset: int) -> Pagination:
+        pages = (total + limit - 1) // limit if limit else 0
+        page = offset // limit + 1 if limit else 1
+        return cls(
+            page=page,
+            pageSize=limit,
+            totalItems=total,
+            totalPages=pages,
+            total=total,
+            limit=limit,
+            offset=offset,
+            pages=pages,
+        )
+
+
+class DocumentList(BaseModel):
+    items: list[dict[str, Any]]
+    pagination: Pagination
+
+    @classmethod
+    def of(
+        cls, page: Page, expand: tuple[str, ...], fields: tuple[str, ...] | None
+    ) -> DocumentList:
+        items = [
+            pick_fields(DocumentOut.of(d, page.expanded, expand).model_dump(mode="json"), fields)
+            for d in page.items
+        ]
+        return cls(items=items, pagination=Pagination.of(page.total, page.limit, page.offset))
+
+
+class RevisionBody(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+    message: str | None = Field(None, max_length=2000)
+
+
+class RevisionResponse(BaseModel):
+    revision: RevisionOut
+
+
+class RevisionList(BaseModel):
+    items: list[RevisionOut]
+    pagination: Pagination
+
+
+class FieldChangeOut(BaseModel):
+    field: str
+    change: str
+    before: Any
+    after: Any
+
+    @classmethod
+    def of(cls, change: FieldChange) -> FieldChangeOut:
+        return cls(
+            field=change.field, change=change.change, before=change.before, after=change.after
+        )
+
+
+class DiffResponse(BaseModel):
+    from_: int = Field(serialization_alias="from")
+    to: int
+    changes: list[FieldChangeOut]
+
+
+class RejectBody(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+    reason: str | None = Field(None, max_length=2000)
+
+
+class TransitionOut(BaseModel):
+    id: UUID
+    action: str
+    from_: Status = Field(serialization_alias="from")
+    to: Status
+    actorId: UUID | None
+    reason: str | None
+    at: datetime
+
+    @classmethod
+    def of(cls, record: TransitionRecord) -> TransitionOut:
+        return cls(
+            id=record.id,
+            action=record.action.value,
+            from_=record.from_status,
+            to=record.to_status,
+            actorId=record.actor_id,
+            reason=record.reason,
+            at=record.at,
+        )
+
+
+class HistoryResponse(BaseModel):
+    items: list[TransitionOut]
+
+
+class DeleteResponse(BaseModel):
+    ok: bool = True
+    deleted: bool | None = None
+    document: DocumentOut | None = None

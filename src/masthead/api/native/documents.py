@@ -1,0 +1,359 @@
+"""Native /v1/documents: CRUD, queries, revisions, workflow actions and history."""
+
+from __future__ import annotations
+
+from typing import Annotated
+from uuid import UUID
+
+from fastapi import APIRouter, Header, Query, Request, Response
+
+from masthead.api.context import CurrentActor, Services
+from masthead.api.http import etag, expected_version
+from masthead.api.native.content_schemas import (
+    DeleteResponse,
+    DiffResponse,
+    DocumentBody,
+    DocumentList,
+    DocumentOut,
+    DocumentResponse,
+    DocumentWriteResponse,
+    FieldChangeOut,
+    HistoryResponse,
+    Pagination,
+    RejectBody,
+    RevisionBody,
+    RevisionList,
+    RevisionOut,
+    RevisionResponse,
+    TransitionOut,
+)
+from masthead.api.native.idempotency import IdempotencyKey, replay_or_run
+from masthead.api.query_params import parse_direction, parse_filters, parse_list, parse_sort
+from masthead.core.documents import DocumentQuery, Perspective, Sort
+from masthead.core.errors import FieldError, Invalid
+from masthead.core.services import documents, queries, revisions, workflow
+from masthead.core.workflow import Action, Status
+
+router = APIRouter(prefix="/documents", tags=["documents"])
+
+PerspectiveParam = Annotated[
+    Perspective | None,
+    Query(description="draft: working copies; published: what readers get. Default by role."),
+]
+IfMatch = Annotated[str | None, Header(description='Expected version, e.g. "3"')]
+TRUTHY = {"1", "true", "yes"}
+
+
+def _statuses(status: str | None) -> tuple[Status, ...] | None:
+    if status is None or status == "":
+        return None
+    if status == "all":
+        return tuple(Status)
+    try:
+        return tuple(Status(s) for s in parse_list(status))
+    except ValueError as exc:
+        allowed = ", ".join(s.value for s in Status)
+        raise Invalid(
+            "Unknown status", details=[FieldError("status", f"use one of {allowed} or all")]
+        ) from exc
+
+
+def _sort(
+    sort: str | None,
+    order_by: str | None,
+    order: str | None,
+    sort_by: str | None,
+    sort_dir: str | None,
+) -> tuple[Sort, ...]:
+    if sort:
+        return parse_sort(sort)
+    if order_by:
+        return (Sort(order_by, parse_direction(order, True, "order")),)
+    return (Sort(sort_by or "updatedAt", parse_direction(sort_dir, True, "sortDir")),)
+
+
+@router.get("", response_model=DocumentList, summary="List and query documents")
+def list_documents(
+    request: Request,
+    actor: CurrentActor,
+    services: Services,
+    perspective: PerspectiveParam = None,
+    type: str | None = Query(None, description="Content type name"),
+    status: str | None = Query(None, description="Status, comma list, or 'all'"),
+    q: str | None = Query(None, description="Full-text search over title and text fields"),
+    sort: str | None = Query(None, description="e.g. -publishedAt,title"),
+    orderBy: str | None = None,
+    order: str | None = None,
+    sortBy: str | None = None,
+    sortDir: str | None = None,
+    limit: int | None = Query(None, description="1..100, default 20"),
+    pageSize: int | None = Query(None, description="Alias of limit"),
+    offset: int | None = Query(None, ge=0),
+    page: int | None = Query(None, ge=1),
+    expand: str | None = Query(None, description="e.g. author,categories,author.company"),
+    fields: str | None = Query(None, description="Fields to return"),
+) -> DocumentList:
+    size = limit if limit is not None else pageSize if pageSize is not None else 20
+    start = offset if offset is not None else ((page or 1) - 1) * max(size, 1)
+    query = DocumentQuery(
+        perspective=perspective or Perspective.DRAFT,
+        type=type,
+        statuses=_statuses(status),
+        filters=parse_filters(request.query_params.multi_items()),
+        sort=_sort(sort, orderBy, order, sortBy, sortDir),
+        limit=size,
+        offset=start,
+        search=q,
+        expand=parse_list(expand),
+        fields=parse_list(fields) or None,
+    )
+    result = queries.list_documents(
+        services.database.read_uow(), actor, query, perspective_given=perspective is not None
+    )
+    return DocumentList.of(result, query.expand, query.fields)
+
+
+@router.post("", response_model=DocumentWriteResponse, status_code=201, summary="Create a document")
+def create_document(
+    body: DocumentBody,
+    response: Response,
+    actor: CurrentActor,
+    services: Services,
+    idempotency_key: IdempotencyKey = None,
+) -> object:
+    def run() -> DocumentWriteResponse:
+        write = documents.create_document(
+            services.database.uow(), services.clock, actor, body.to_input()
+        )
+        return DocumentWriteResponse(
+            document=DocumentOut.of(write.document), revision=RevisionOut.of(write.revision)
+        )
+
+    result = replay_or_run(services, actor, idempotency_key, body, 201, run)
+    if isinstance(result, DocumentWriteResponse):
+        response.headers["ETag"] = etag(result.document.version)
+    return result
+
+
+@router.get("/{document_id}", response_model=DocumentResponse, summary="Get a document")
+def get_document(
+    document_id: UUID,
+    response: Response,
+    actor: CurrentActor,
+    services: Services,
+    perspective: PerspectiveParam = None,
+    expand: str | None = Query(None, description="References to inline"),
+) -> DocumentResponse:
+    paths = parse_list(expand)
+    document, expanded = queries.get_expanded(
+        services.database.read_uow(), actor, document_id, perspective, paths
+    )
+    response.headers["ETag"] = etag(document.version)
+    return DocumentResponse(document=DocumentOut.of(document, expanded, paths))
+
+
+@router.patch("/{document_id}", response_model=DocumentWriteResponse, summary="Edit a document")
+def update_document(
+    document_id: UUID,
+    body: DocumentBody,
+    response: Response,
+    actor: CurrentActor,
+    services: Services,
+    if_match: IfMatch = None,
+) -> DocumentWriteResponse:
+    write = documents.update_document(
+        services.database.uow(),
+        services.clock,
+        actor,
+        document_id,
+        body.to_input(),
+        expected_version=expected_version(if_match, body.version),
+    )
+    response.headers["ETag"] = etag(write.document.version)
+    return DocumentWriteResponse(
+        document=DocumentOut.of(write.document), revision=RevisionOut.of(write.revision)
+    )
+
+
+@router.delete(
+    "/{document_id}",
+    response_model=DeleteResponse,
+    response_model_exclude_none=True,
+    summary="Archive a document (soft delete), or delete it for good with ?permanent=1",
+)
+def delete_document(
+    document_id: UUID,
+    actor: CurrentActor,
+    services: Services,
+    permanent: str | None = Query(None, description="1, true or yes: delete for good"),
+) -> DeleteResponse:
+    is_permanent = (permanent or "").lower() in TRUTHY
+    archived = documents.delete_document(
+        services.database.uow(), services.clock, actor, document_id, permanent=is_permanent
+    )
+    if archived is None:
+        return DeleteResponse(ok=True, deleted=True)
+    return DeleteResponse(ok=True, document=DocumentOut.of(archived))
+
+
+# --- revisions --------------------------------------------------------------------------------
+
+
+@router.get("/{document_id}/revisions", response_model=RevisionList, summary="List revisions")
+def list_revisions(
+    document_id: UUID,
+    actor: CurrentActor,
+    services: Services,
+    limit: int = Query(20),
+    offset: int | None = Query(None),
+    page: int | None = Query(None, ge=1),
+) -> RevisionList:
+    start = offset if offset is not None else ((page or 1) - 1) * max(limit, 1)
+    result = revisions.list_revisions(
+        services.database.read_uow(), actor, document_id, limit=limit, offset=start
+    )
+    return RevisionList(
+        items=[RevisionOut.of(r) for r in result.items],
+        pagination=Pagination.of(result.total, result.limit, result.offset),
+    )
+
+
+@router.post(
+    "/{document_id}/revisions",
+    response_model=RevisionResponse,
+    status_code=201,
+    summary="Record an explicit snapshot",
+)
+def create_revision(
+    document_id: UUID,
+    actor: CurrentActor,
+    services: Services,
+    body: RevisionBody | None = None,
+) -> RevisionResponse:
+    revision = revisions.create_snapshot(
+        services.database.uow(), services.clock, actor, document_id, body.message if body else None
+    )
+    return RevisionResponse(revision=RevisionOut.of(revision))
+
+
+@router.get(
+    "/{document_id}/revisions/{number}", response_model=RevisionResponse, summary="Get a revision"
+)
+def get_revision(
+    document_id: UUID, number: int, actor: CurrentActor, services: Services
+) -> RevisionResponse:
+    revision = revisions.get_revision(services.database.read_uow(), actor, document_id, number)
+    return RevisionResponse(revision=RevisionOut.of(revision))
+
+
+@router.post(
+    "/{document_id}/revisions/{number}/restore",
+    response_model=DocumentWriteResponse,
+    summary="Restore a revision (appends a new revision with its content)",
+)
+def restore_revision(
+    document_id: UUID,
+    number: int,
+    response: Response,
+    actor: CurrentActor,
+    services: Services,
+    if_match: IfMatch = None,
+) -> DocumentWriteResponse:
+    write = revisions.restore_revision(
+        services.database.uow(),
+        services.clock,
+        actor,
+        document_id,
+        number,
+        expected_version=expected_version(if_match, None),
+    )
+    response.headers["ETag"] = etag(write.document.version)
+    return DocumentWriteResponse(
+        document=DocumentOut.of(write.document), revision=RevisionOut.of(write.revision)
+    )
+
+
+@router.get(
+    "/{document_id}/revisions/{a}/diff/{b}",
+    response_model=DiffResponse,
+    summary="Field-by-field changes between two revisions",
+)
+def diff_revisions(
+    document_id: UUID, a: int, b: int, actor: CurrentActor, services: Services
+) -> DiffResponse:
+    changes = revisions.diff_revisions(services.database.read_uow(), actor, document_id, a, b)
+    return DiffResponse(from_=a, to=b, changes=[FieldChangeOut.of(c) for c in changes])
+
+
+# --- workflow ---------------------------------------------------------------------------------
+
+
+def _act(
+    services: Services,
+    actor: CurrentActor,
+    document_id: UUID,
+    action: Action,
+    response: Response,
+    if_match: str | None,
+    reason: str | None = None,
+) -> DocumentResponse:
+    document = workflow.act(
+        services.database.uow(),
+        services.clock,
+        actor,
+        document_id,
+        action,
+        reason=reason,
+        expected_version=expected_version(if_match, None),
+    )
+    response.headers["ETag"] = etag(document.version)
+    return DocumentResponse(document=DocumentOut.of(document))
+
+
+def _register_action(action: Action, summary: str) -> None:
+    def handler(
+        document_id: UUID,
+        response: Response,
+        actor: CurrentActor,
+        services: Services,
+        if_match: IfMatch = None,
+    ) -> DocumentResponse:
+        return _act(services, actor, document_id, action, response, if_match)
+
+    handler.__name__ = f"{action.value}_document"
+    router.post(
+        f"/{{document_id}}/{action.value}", response_model=DocumentResponse, summary=summary
+    )(handler)
+
+
+_register_action(Action.SUBMIT, "Submit a draft for review (draft → in_review)")
+_register_action(Action.APPROVE, "Approve a document in review; never by its submitter")
+_register_action(Action.PUBLISH, "Publish (approved, or draft where review is not required)")
+_register_action(Action.UNPUBLISH, "Withdraw from the published set (→ draft)")
+_register_action(Action.ARCHIVE, "Archive (soft delete; hidden from lists, restorable)")
+_register_action(Action.RESTORE, "Restore an archived document (→ draft)")
+
+
+@router.post(
+    "/{document_id}/reject",
+    response_model=DocumentResponse,
+    summary="Reject a document in review (→ draft), with a reason",
+)
+def reject_document(
+    document_id: UUID,
+    response: Response,
+    actor: CurrentActor,
+    services: Services,
+    body: RejectBody | None = None,
+    if_match: IfMatch = None,
+) -> DocumentResponse:
+    reason = body.reason if body else None
+    return _act(services, actor, document_id, Action.REJECT, response, if_match, reason)
+
+
+@router.get(
+    "/{document_id}/history", response_model=HistoryResponse, summary="Workflow transitions"
+)
+def document_history(document_id: UUID, actor: CurrentActor, services: Services) -> HistoryResponse:
+    records = workflow.history(services.database.read_uow(), actor, document_id)
+    return HistoryResponse(items=[TransitionOut.of(r) for r in records])

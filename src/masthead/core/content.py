@@ -1,0 +1,96 @@
+"""Preparing a document's content for storage: defaults, validation (JSON Schema plus the
+rules a schema cannot express: references, unique values), datetime normalisation, and the
+plain text that full-text search indexes. Pure, except for the lookups it is handed."""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Callable, Iterable
+from datetime import UTC, datetime
+from typing import Any
+from uuid import UUID
+
+from masthead.core.content_types import TEXT_TYPES, ContentType, FieldType, validate_data
+from masthead.core.errors import FieldError, Invalid
+
+_TAG = re.compile(r"<[^>]+>")
+MAX_SEARCH_TEXT = 100_000
+
+
+def normalize_datetimes(content_type: ContentType, data: dict[str, Any]) -> dict[str, Any]:
+    """Store datetimes as UTC ``...Z`` strings, so they compare and sort as text."""
+    out = dict(data)
+    for field in content_type.fields:
+        value = out.get(field.name)
+        if field.type is FieldType.DATETIME and isinstance(value, str):
+            parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
+            if parsed.tzinfo is None:
+                parsed = parsed.replace(tzinfo=UTC)
+            out[field.name] = parsed.astimezone(UTC).isoformat().replace("+00:00", "Z")
+    return out
+
+
+def validate_content(
+    content_type: ContentType, title: str, slug: str, data: dict[str, Any]
+) -> None:
+    """Raise Invalid listing every failing field (title and slug included)."""
+    validate_data(content_type, {"title": title, "slug": slug, **data})
+
+
+def reference_ids(content_type: ContentType, data: dict[str, Any]) -> dict[str, list[str]]:
+    """Reference field name → the ids it holds."""
+    out: dict[str, list[str]] = {}
+    for field in content_type.fields:
+        value = data.get(field.name)
+        if field.type is FieldType.REFERENCE and value is not None:
+            out[field.name] = list(value) if isinstance(value, list) else [value]
+    return out
+
+
+def check_references(
+    content_type: ContentType,
+    data: dict[str, Any],
+    existing: Callable[[Iterable[UUID], str | None], set[UUID]],
+) -> None:
+    """Every referenced id must name a document of the field's target type in this space."""
+    details: list[FieldError] = []
+    for name, raw_ids in reference_ids(content_type, data).items():
+        field = content_type.field(name)
+        target = field.to if field else None
+        ids: list[UUID] = []
+        for raw in raw_ids:
+            try:
+                ids.append(UUID(str(raw)))
+            except ValueError:
+                details.append(FieldError(name, f"'{raw}' is not a document id"))
+        missing = set(ids) - existing(ids, target)
+        details.extend(
+            FieldError(name, f"no {target or 'document'} with id {m} in this space")
+            for m in sorted(missing, key=str)
+        )
+    if details:
+        raise Invalid("Validation failed", details=details)
+
+
+def _strings(value: Any) -> Iterable[str]:
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            if key not in {"type", "id", "url", "href", "src"}:
+                yield from _strings(item)
+    elif isinstance(value, list):
+        for item in value:
+            yield from _strings(item)
+
+
+def search_text(content_type: ContentType | None, title: str, data: dict[str, Any]) -> str:
+    """Title plus the text of every text-like field, tags stripped, for full-text search."""
+    parts = [title]
+    if content_type is not None:
+        for field in content_type.fields:
+            if field.type in TEXT_TYPES and field.name not in {"title"}:
+                for text in _strings(data.get(field.name)):
+                    parts.append(html.unescape(_TAG.sub(" ", text)))
+    return " ".join(" ".join(parts).split())[:MAX_SEARCH_TEXT]

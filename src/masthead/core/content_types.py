@@ -1,0 +1,296 @@
+"""Content types: field definitions, their JSON Schema, and validation of document data.
+
+A type's fields compile to one JSON Schema (draft 2020-12) checked with ``jsonschema``; every
+failing field is reported at once. Field names are identifiers, which is what lets storage
+build JSON expression indexes and filters from them without interpolating user input.
+"""
+
+from __future__ import annotations
+
+import enum
+import re
+from datetime import datetime
+from typing import Any
+from uuid import UUID
+
+from jsonschema import Draft202012Validator, FormatChecker
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from masthead.core.errors import FieldError, Invalid
+
+FIELD_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,63}$")
+TYPE_NAME = re.compile(r"^[a-z][a-z0-9_-]{0,63}$")
+# Keys a document carries outside ``data``: they are columns, not fields of the type.
+SYSTEM_FIELDS = frozenset({"id", "type", "status", "version", "createdAt", "updatedAt"})
+
+
+class FieldType(enum.StrEnum):
+    STRING = "string"
+    TEXT = "text"
+    RICHTEXT = "richtext"  # HTML string or a structured (object) document
+    BLOCKS = "blocks"  # a list of block objects, each with a "type"
+    NUMBER = "number"
+    INTEGER = "integer"
+    BOOLEAN = "boolean"
+    DATETIME = "datetime"
+    SLUG = "slug"
+    ENUM = "enum"
+    REFERENCE = "reference"  # id(s) of documents of another type
+    MEDIA = "media"  # id of a media asset
+    JSON = "json"
+    LIST = "list"
+
+
+# Field types whose values are scalars that storage can index, filter and sort on.
+INDEXABLE = frozenset(
+    {
+        FieldType.STRING,
+        FieldType.NUMBER,
+        FieldType.INTEGER,
+        FieldType.BOOLEAN,
+        FieldType.DATETIME,
+        FieldType.SLUG,
+        FieldType.ENUM,
+        FieldType.REFERENCE,
+        FieldType.MEDIA,
+    }
+)
+TEXT_TYPES = frozenset({FieldType.STRING, FieldType.TEXT, FieldType.RICHTEXT, FieldType.BLOCKS})
+
+
+class TypeKind(enum.StrEnum):
+    COLLECTION = "collection"
+    SINGLE = "single"
+
+
+class WorkflowMode(enum.StrEnum):
+    NONE = "none"  # editors publish straight from draft
+    REVIEW = "review"  # draft → in_review → approved → published
+
+
+class FieldDef(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=True)
+
+    name: str
+    type: FieldType
+    title: str | None = None
+    required: bool = False
+    unique: bool = False
+    default: Any = None
+    min: float | None = None
+    max: float | None = None
+    min_length: int | None = Field(None, alias="minLength", ge=0)
+    max_length: int | None = Field(None, alias="maxLength", ge=0)
+    pattern: str | None = None
+    options: tuple[str, ...] | None = None  # enum values
+    to: str | None = None  # referenced type name
+    many: bool = False  # reference: a list of ids
+    of: FieldType | None = None  # list: item type
+
+    @field_validator("name")
+    @classmethod
+    def _identifier(cls, value: str) -> str:
+        if not FIELD_NAME.match(value):
+            raise ValueError("field names are identifiers: letters, digits, _ (max 64)")
+        if value in SYSTEM_FIELDS:
+            raise ValueError(f"'{value}' is reserved")
+        return value
+
+    @field_validator("pattern")
+    @classmethod
+    def _compiles(cls, value: str | None) -> str | None:
+        if value is not None:
+            try:
+                re.compile(value)
+            except re.error as exc:
+                raise ValueError(f"pattern does not compile: {exc}") from exc
+        return value
+
+    @model_validator(mode="after")
+    def _consistent(self) -> FieldDef:
+        if self.type is FieldType.ENUM and not self.options:
+            raise ValueError("enum fields need options")
+        if self.type is FieldType.REFERENCE and not self.to:
+            raise ValueError("reference fields need 'to' (the referenced type)")
+        if self.unique and self.type not in INDEXABLE:
+            raise ValueError("only scalar fields can be unique")
+        return self
+
+    @property
+    def is_indexable(self) -> bool:
+        return self.type in INDEXABLE and not (self.type is FieldType.REFERENCE and self.many)
+
+    def json_schema(self) -> dict[str, Any]:
+        return _schema_for(self)
+
+
+def _length(schema: dict[str, Any], field: FieldDef, lo: str, hi: str) -> dict[str, Any]:
+    if field.min_length is not None:
+        schema[lo] = field.min_length
+    if field.max_length is not None:
+        schema[hi] = field.max_length
+    return schema
+
+
+_ID: dict[str, Any] = {"type": "string", "minLength": 1, "maxLength": 200}
+
+
+def _scalar_schema(kind: FieldType) -> dict[str, Any]:
+    schemas: dict[FieldType, dict[str, Any]] = {
+        FieldType.STRING: {"type": "string"},
+        FieldType.TEXT: {"type": "string"},
+        FieldType.RICHTEXT: {"type": ["string", "object"]},
+        FieldType.BLOCKS: {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "required": ["type"],
+                "properties": {"type": {"type": "string"}},
+            },
+        },
+        FieldType.NUMBER: {"type": "number"},
+        FieldType.INTEGER: {"type": "integer"},
+        FieldType.BOOLEAN: {"type": "boolean"},
+        FieldType.DATETIME: {"type": "string", "format": "date-time"},
+        FieldType.SLUG: {"type": "string", "pattern": r"^[\w-]+$"},
+        FieldType.MEDIA: dict(_ID),
+        FieldType.JSON: {},
+        FieldType.LIST: {"type": "array"},
+        FieldType.ENUM: {"type": "string"},
+        FieldType.REFERENCE: dict(_ID),
+    }
+    return dict(schemas[kind])
+
+
+def _schema_for(field: FieldDef) -> dict[str, Any]:
+    schema = dict(_scalar_schema(field.type))
+    if field.type in {FieldType.STRING, FieldType.TEXT, FieldType.SLUG}:
+        _length(schema, field, "minLength", "maxLength")
+        if field.pattern:
+            schema["pattern"] = field.pattern
+    elif field.type in {FieldType.NUMBER, FieldType.INTEGER}:
+        if field.min is not None:
+            schema["minimum"] = field.min
+        if field.max is not None:
+            schema["maximum"] = field.max
+    elif field.type is FieldType.ENUM:
+        schema["enum"] = list(field.options or ())
+    elif field.type is FieldType.REFERENCE and field.many:
+        schema = _length({"type": "array", "items": dict(_ID)}, field, "minItems", "maxItems")
+    elif field.type is FieldType.LIST:
+        if field.of is not None:
+            schema["items"] = _scalar_schema(field.of)
+        _length(schema, field, "minItems", "maxItems")
+    if not field.required:
+        # Optional fields may be cleared with null.
+        schema = {"anyOf": [schema, {"type": "null"}]} if schema else {}
+    return schema
+
+
+class ContentTypeSpec(BaseModel):
+    """What a caller sends to create or change a content type."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=True)
+
+    name: str
+    title: str | None = None
+    kind: TypeKind = TypeKind.COLLECTION
+    fields: tuple[FieldDef, ...] = ()
+    route_pattern: str | None = Field(None, alias="routePattern", max_length=200)
+    template: str | None = Field(None, max_length=200)
+    workflow: WorkflowMode = WorkflowMode.NONE
+
+    @field_validator("name")
+    @classmethod
+    def _type_name(cls, value: str) -> str:
+        if not TYPE_NAME.match(value):
+            raise ValueError("type names: lowercase letters, digits, - and _ (max 64)")
+        return value
+
+    @model_validator(mode="after")
+    def _unique_fields(self) -> ContentTypeSpec:
+        names = [f.name for f in self.fields]
+        duplicates = sorted({n for n in names if names.count(n) > 1})
+        if duplicates:
+            raise ValueError(f"duplicate field names: {', '.join(duplicates)}")
+        if self.route_pattern is not None and not self.route_pattern.startswith("/"):
+            raise ValueError("routePattern must start with '/'")
+        return self
+
+
+class ContentType(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    id: UUID
+    space_id: UUID
+    name: str
+    title: str
+    kind: TypeKind
+    fields: tuple[FieldDef, ...]
+    route_pattern: str | None
+    template: str | None
+    workflow: WorkflowMode
+    is_builtin: bool
+    created_at: datetime
+    updated_at: datetime
+
+    def field(self, name: str) -> FieldDef | None:
+        for field in self.fields:
+            if field.name == name:
+                return field
+        return None
+
+    def json_schema(self) -> dict[str, Any]:
+        """The schema of a document's content: its fields plus ``title`` and ``slug``, which
+        every document has (as columns) whether or not the type declares them."""
+        properties = {
+            "title": {"type": "string", "maxLength": 500},
+            "slug": {"type": "string", "maxLength": 200},
+        }
+        properties.update({f.name: f.json_schema() for f in self.fields})
+        return {
+            "$schema": "https://json-schema.org/draft/2020-12/schema",
+            "title": self.title,
+            "type": "object",
+            "properties": properties,
+            "required": [f.name for f in self.fields if f.required],
+            "additionalProperties": False,
+        }
+
+    @property
+    def field_names(self) -> frozenset[str]:
+        return frozenset(f.name for f in self.fields)
+
+    def defaults(self) -> dict[str, Any]:
+        return {f.name: f.default for f in self.fields if f.default is not None}
+
+
+def _path(error_path: Any, fallback: str = "") -> str:
+    parts = [str(p) for p in error_path]
+    return ".".join(parts) or fallback
+
+
+def validate_data(content_type: ContentType, data: dict[str, Any]) -> None:
+    """Raise Invalid listing every failing field of ``data`` against ``content_type``."""
+    validator = Draft202012Validator(content_type.json_schema(), format_checker=FormatChecker())
+    details: list[FieldError] = []
+    for error in sorted(validator.iter_errors(data), key=lambda e: [str(p) for p in e.path]):
+        if error.validator == "required":
+            missing = str(error.message).split("'")[1] if "'" in error.message else ""
+            details.append(FieldError(missing or _path(error.path), "Required field"))
+        elif error.validator == "additionalProperties":
+            allowed = content_type.field_names | {"title", "slug"}
+            for extra in sorted(set(data) - allowed):
+                details.append(FieldError(extra, f"Unknown field for type '{content_type.name}'"))
+        else:
+            field = _path(error.path, "data")
+            details.append(FieldError(field, _message(error)))
+    if details:
+        raise Invalid("Validation failed", details=details)
+
+
+def _message(error: Any) -> str:
+    if error.validator == "anyOf" and error.context:
+        # Optional field: report why the non-null branch failed, not "is not valid under any".
+        return str(error.context[0].message)
+    return str(error.message)

@@ -1,0 +1,410 @@
+"""Documents: create, edit, read, delete, and single-type documents ("singletons").
+
+Every successful content write appends a revision and bumps the version; a write that names
+a stale version fails with StaleVersion and changes nothing. Status changes go through the
+workflow service, so a write that also asks for a status runs the same rules.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+from uuid import UUID, uuid4
+
+from masthead.core import access, slugs
+from masthead.core.access import Permission
+from masthead.core.content import (
+    check_references,
+    normalize_datetimes,
+    search_text,
+    validate_content,
+)
+from masthead.core.content_types import ContentType, TypeKind
+from masthead.core.documents import Document, Perspective, Revision
+from masthead.core.errors import (
+    Conflict,
+    ContentTypeNotFound,
+    DocumentNotFound,
+    FieldError,
+    Invalid,
+    SlugTaken,
+    StaleVersion,
+    UniqueValueTaken,
+)
+from masthead.core.models import Actor, Role, TokenKind
+from masthead.core.ports import Clock, UnitOfWork
+from masthead.core.services import workflow as workflow_service
+from masthead.core.services.content_types import load_type
+from masthead.core.workflow import Status, actor_key, status_after_edit
+
+DEFAULT_TYPE = "page"
+DEFAULT_TITLE = "Untitled"
+
+
+@dataclass(frozen=True)
+class DocumentInput:
+    """Content sent by a caller. ``None`` means "not sent"; ``data`` holds the type's fields
+    (``title`` and ``slug`` may also arrive inside it, as some dialects send them)."""
+
+    type: str | None = None
+    title: str | None = None
+    slug: str | None = None
+    data: dict[str, Any] = field(default_factory=dict)
+    status: Status | None = None
+
+    @property
+    def changes_content(self) -> bool:
+        return any(v is not None for v in (self.type, self.title, self.slug)) or bool(self.data)
+
+
+@dataclass(frozen=True)
+class DocumentWrite:
+    document: Document
+    revision: Revision
+
+
+def default_perspective(actor: Actor) -> Perspective:
+    """Readers with tokens meant for frontends (viewer API tokens, anonymous) get what is
+    published; people editing content get working copies."""
+    if actor.kind is TokenKind.ANONYMOUS:
+        return Perspective.PUBLISHED
+    if actor.kind is TokenKind.API and actor.role is Role.VIEWER:
+        return Perspective.PUBLISHED
+    return Perspective.DRAFT
+
+
+def require_read(actor: Actor, perspective: Perspective) -> None:
+    access.require(
+        actor, Permission.READ if perspective is Perspective.DRAFT else Permission.READ_PUBLISHED
+    )
+
+
+def _type_for_write(uow: UnitOfWork, space_id: UUID, name: str) -> ContentType:
+    try:
+        return load_type(uow, space_id, name)
+    except ContentTypeNotFound as exc:
+        raise Invalid(
+            f"Unknown content type '{name}'",
+            details=[FieldError("type", f"unknown content type '{name}'")],
+        ) from exc
+
+
+def _split(inp: DocumentInput) -> tuple[str | None, str | None, dict[str, Any]]:
+    data = dict(inp.data)
+    title = inp.title if inp.title is not None else data.pop("title", None)
+    slug = inp.slug if inp.slug is not None else data.pop("slug", None)
+    data.pop("title", None)
+    data.pop("slug", None)
+    return title, slug, data
+
+
+def _choose_slug(
+    uow: UnitOfWork,
+    space_id: UUID,
+    type_name: str,
+    title: str,
+    requested: str | None,
+    exclude: UUID | None,
+) -> str:
+    def taken(candidate: str) -> bool:
+        return uow.documents.slug_taken(space_id, type_name, candidate, exclude)
+
+    if requested is not None:
+        if not slugs.is_valid_slug(requested):
+            raise Invalid(
+                "Invalid slug",
+                details=[FieldError("slug", "use letters, digits and single hyphens")],
+            )
+        if taken(requested):
+            raise SlugTaken(
+                f"Slug '{requested}' is already used by another {type_name}",
+                details=[FieldError("slug", "already taken")],
+            )
+        return requested
+    return slugs.unique_slug(slugs.slugify(title), taken)
+
+
+def _check_unique(
+    uow: UnitOfWork, content_type: ContentType, data: dict[str, Any], exclude: UUID | None
+) -> None:
+    for field_def in content_type.fields:
+        value = data.get(field_def.name)
+        if (
+            field_def.unique
+            and value is not None
+            and uow.documents.value_taken(
+                content_type.space_id, content_type.name, field_def.name, value, exclude
+            )
+        ):
+            raise UniqueValueTaken(
+                f"Another {content_type.name} already has this {field_def.name}",
+                details=[FieldError(field_def.name, "must be unique")],
+            )
+
+
+def _prepare(
+    uow: UnitOfWork,
+    content_type: ContentType,
+    title: str,
+    slug: str,
+    data: dict[str, Any],
+    exclude: UUID | None,
+) -> dict[str, Any]:
+    validate_content(content_type, title, slug, data)
+    data = normalize_datetimes(content_type, data)
+    check_references(
+        content_type,
+        data,
+        lambda ids, target: uow.documents.existing_ids(content_type.space_id, ids, target),
+    )
+    _check_unique(uow, content_type, data, exclude)
+    return data
+
+
+def append_revision(
+    uow: UnitOfWork, document: Document, actor: Actor, message: str | None
+) -> Revision:
+    revision = Revision(
+        id=uuid4(),
+        document_id=document.id,
+        number=document.revision,
+        title=document.title,
+        slug=document.slug,
+        data=document.data,
+        status=document.status,
+        message=message,
+        author_id=actor_key(actor),
+        created_at=document.updated_at,
+    )
+    uow.revisions.add(document.space_id, revision)
+    return revision
+
+
+def create_document(
+    uow: UnitOfWork, clock: Clock, actor: Actor, inp: DocumentInput
+) -> DocumentWrite:
+    """Create a document (revision 1). Raises Forbidden, Invalid, SlugTaken, Conflict."""
+    access.require(actor, Permission.WRITE)
+    if inp.status in {Status.APPROVED, Status.ARCHIVED}:
+        raise Invalid(
+            f"A new document cannot start as {inp.status.value}",
+            details=[FieldError("status", "use draft, in_review or published")],
+        )
+    now = clock()
+    with uow:
+        content_type = _type_for_write(uow, actor.space_id, inp.type or DEFAULT_TYPE)
+        if content_type.kind is TypeKind.SINGLE and uow.documents.find_single(
+            actor.space_id, content_type.name
+        ):
+            raise Conflict(f"'{content_type.name}' is a single type and already has its document")
+        title, slug, data = _split(inp)
+        data = {**content_type.defaults(), **{k: v for k, v in data.items() if v is not None}}
+        title = title if title is not None else DEFAULT_TITLE
+        slug = _choose_slug(uow, actor.space_id, content_type.name, title, slug, None)
+        data = _prepare(uow, content_type, title, slug, data, None)
+        document = Document(
+            id=uuid4(),
+            space_id=actor.space_id,
+            type=content_type.name,
+            title=title,
+            slug=slug,
+            data=data,
+            status=Status.DRAFT,
+            version=1,
+            revision=1,
+            author_id=actor_key(actor),
+            created_at=now,
+            updated_at=now,
+            published_at=None,
+            published_revision=None,
+        )
+        uow.documents.add(document, search_text(content_type, title, data))
+        revision = append_revision(uow, document, actor, None)
+        if inp.status is not None and inp.status is not Status.DRAFT:
+            document = workflow_service.move_towards(
+                uow, clock, actor, document, content_type, inp.status, None
+            )
+        uow.commit()
+    return DocumentWrite(document, revision)
+
+
+def update_document(
+    uow: UnitOfWork,
+    clock: Clock,
+    actor: Actor,
+    document_id: UUID,
+    inp: DocumentInput,
+    *,
+    expected_version: int | None = None,
+    replace: bool = False,
+) -> DocumentWrite:
+    """Change a document's content (PATCH: only the keys sent; ``replace``: the whole data).
+
+    Appends a revision and returns the working copy to draft; the published revision stays
+    what readers get. Raises Forbidden, DocumentNotFound, StaleVersion, Invalid, SlugTaken,
+    IllegalTransition.
+    """
+    access.require(actor, Permission.WRITE)
+    with uow:
+        current = uow.documents.get(actor.space_id, document_id)
+        if expected_version is not None and expected_version != current.version:
+            raise StaleVersion(
+                f"Version {expected_version} is stale; the document is at version {current.version}"
+            )
+        if not inp.changes_content and inp.status is not None:
+            document = workflow_service.move_towards(
+                uow, clock, actor, current, None, inp.status, None
+            )
+            revision = uow.revisions.get(document.id, document.revision)
+            uow.commit()
+            if revision is None:  # pragma: no cover - every document has its revisions
+                raise StaleVersion()
+            return DocumentWrite(document, revision)
+        document, revision = _write_content(uow, clock, actor, current, inp, replace, None)
+        if inp.status is not None and inp.status is not document.status:
+            document = workflow_service.move_towards(
+                uow, clock, actor, document, None, inp.status, None
+            )
+        uow.commit()
+    return DocumentWrite(document, revision)
+
+
+def _write_content(
+    uow: UnitOfWork,
+    clock: Clock,
+    actor: Actor,
+    current: Document,
+    inp: DocumentInput,
+    replace: bool,
+    message: str | None,
+) -> tuple[Document, Revision]:
+    status = status_after_edit(current.status)
+    content_type = _type_for_write(uow, actor.space_id, inp.type or current.type)
+    title, slug, sent = _split(inp)
+    # PATCH keeps what was not sent; a replace starts again from the type's defaults.
+    data = {**content_type.defaults(), **sent} if replace else {**current.data, **sent}
+    data = {k: v for k, v in data.items() if v is not None}
+    title = title if title is not None else current.title
+    if slug is None and content_type.name == current.type:
+        slug = current.slug
+    slug = _choose_slug(uow, actor.space_id, content_type.name, title, slug, current.id)
+    data = _prepare(uow, content_type, title, slug, data, current.id)
+    document = current.model_copy(
+        update={
+            "type": content_type.name,
+            "title": title,
+            "slug": slug,
+            "data": data,
+            "status": status,
+            "version": current.version + 1,
+            "revision": current.revision + 1,
+            "updated_at": clock(),
+            "submitted_by": None if status is Status.DRAFT else current.submitted_by,
+        }
+    )
+    if not uow.documents.save(document, current.version, search_text(content_type, title, data)):
+        raise StaleVersion()
+    revision = append_revision(uow, document, actor, message)
+    return document, revision
+
+
+def restore_content(
+    uow: UnitOfWork,
+    clock: Clock,
+    actor: Actor,
+    current: Document,
+    source: Revision,
+) -> tuple[Document, Revision]:
+    """Append a revision carrying ``source``'s content (used by restore and revert)."""
+    inp = DocumentInput(title=source.title, slug=source.slug, data=dict(source.data))
+    return _write_content(
+        uow, clock, actor, current, inp, True, f"Restored from revision {source.number}"
+    )
+
+
+def get_document(
+    uow: UnitOfWork, actor: Actor, document_id: UUID, perspective: Perspective | None = None
+) -> Document:
+    """Raises Forbidden, DocumentNotFound (also for documents never published, when reading
+    the published perspective)."""
+    perspective = perspective or default_perspective(actor)
+    require_read(actor, perspective)
+    with uow:
+        if perspective is Perspective.PUBLISHED:
+            return uow.documents.get_published(actor.space_id, document_id)
+        return uow.documents.get(actor.space_id, document_id)
+
+
+def delete_document(
+    uow: UnitOfWork, clock: Clock, actor: Actor, document_id: UUID, *, permanent: bool = False
+) -> Document | None:
+    """Soft delete (archive; restorable) or, with ``permanent``, delete for good.
+
+    Returns the archived document, or None when deleted for good. Raises Forbidden,
+    DocumentNotFound, IllegalTransition.
+    """
+    if not permanent:
+        return workflow_service.archive(uow, clock, actor, document_id)
+    access.require(actor, Permission.DELETE)
+    with uow:
+        uow.documents.get(actor.space_id, document_id)
+        uow.documents.delete(actor.space_id, document_id)
+        uow.commit()
+    return None
+
+
+# --- single types -----------------------------------------------------------------------------
+
+
+def _single_type(uow: UnitOfWork, space_id: UUID, name: str) -> ContentType:
+    content_type = load_type(uow, space_id, name)
+    if content_type.kind is not TypeKind.SINGLE:
+        raise Invalid(
+            f"'{name}' is a collection type, not a single type",
+            details=[FieldError("type", "not a single type")],
+        )
+    return content_type
+
+
+def get_singleton(
+    uow: UnitOfWork, actor: Actor, type_name: str, perspective: Perspective | None = None
+) -> Document:
+    """Raises Forbidden, ContentTypeNotFound, Invalid, DocumentNotFound."""
+    perspective = perspective or default_perspective(actor)
+    require_read(actor, perspective)
+    with uow:
+        _single_type(uow, actor.space_id, type_name)
+        if perspective is Perspective.PUBLISHED:
+            document = uow.documents.find_published_single(actor.space_id, type_name)
+        else:
+            document = uow.documents.find_single(actor.space_id, type_name)
+    if document is None:
+        raise DocumentNotFound(f"'{type_name}' has no document yet")
+    return document
+
+
+def put_singleton(
+    uow: UnitOfWork, clock: Clock, actor: Actor, type_name: str, inp: DocumentInput
+) -> DocumentWrite:
+    """Create or replace the document of a single type."""
+    with uow:
+        _single_type(uow, actor.space_id, type_name)
+        existing = uow.documents.find_single(actor.space_id, type_name)
+    typed = DocumentInput(
+        type=type_name, title=inp.title, slug=inp.slug, data=inp.data, status=inp.status
+    )
+    if existing is None:
+        return create_document(uow, clock, actor, typed)
+    return update_document(uow, clock, actor, existing.id, typed, replace=True)
+
+
+def delete_singleton(uow: UnitOfWork, actor: Actor, type_name: str) -> None:
+    """Delete a single type's document for good. Raises Forbidden, DocumentNotFound."""
+    access.require(actor, Permission.DELETE)
+    with uow:
+        _single_type(uow, actor.space_id, type_name)
+        existing = uow.documents.find_single(actor.space_id, type_name)
+        if existing is None:
+            raise DocumentNotFound(f"'{type_name}' has no document yet")
+        uow.documents.delete(actor.space_id, existing.id)
+        uow.commit()

@@ -1,0 +1,306 @@
+"""Listing documents: checking a DocumentQuery against the content type (unknown or
+non-filterable fields are refused, naming the field), coercing filter values to the field's
+type, running it, and resolving ``expand`` paths one query per level (never per document)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import UTC, datetime
+from typing import Any
+from uuid import UUID
+
+from masthead.core.content_types import ContentType, FieldDef, FieldType
+from masthead.core.documents import Document, DocumentQuery, Filter, FilterOp, Page, Perspective
+from masthead.core.errors import ContentTypeNotFound, FieldError, Invalid
+from masthead.core.models import Actor
+from masthead.core.ports import UnitOfWork
+from masthead.core.services.content_types import load_type
+from masthead.core.services.documents import default_perspective, require_read
+
+MAX_LIMIT = 100
+MAX_SEARCH = 200
+MAX_EXPAND_DEPTH = 3
+
+# System fields every document has: public name → kind of value.
+SYSTEM_FIELDS: dict[str, str] = {
+    "id": "uuid",
+    "title": "string",
+    "slug": "string",
+    "type": "string",
+    "status": "string",
+    "author": "uuid",
+    "authorId": "uuid",
+    "createdAt": "datetime",
+    "updatedAt": "datetime",
+    "publishedAt": "datetime",
+}
+SORTABLE_SYSTEM = frozenset(
+    {"title", "slug", "type", "status", "createdAt", "updatedAt", "publishedAt"}
+)
+_SCALAR_OPS = frozenset(
+    {
+        FilterOp.EQ,
+        FilterOp.NE,
+        FilterOp.LT,
+        FilterOp.LTE,
+        FilterOp.GT,
+        FilterOp.GTE,
+        FilterOp.IN,
+        FilterOp.EXISTS,
+    }
+)
+_TEXT_OPS = _SCALAR_OPS | {FilterOp.CONTAINS}
+_LIST_OPS = frozenset({FilterOp.CONTAINS, FilterOp.EQ, FilterOp.EXISTS})
+
+
+def _bool(raw: Any) -> bool:
+    if isinstance(raw, bool):
+        return raw
+    text = str(raw).strip().lower()
+    if text in {"true", "1", "yes"}:
+        return True
+    if text in {"false", "0", "no"}:
+        return False
+    raise ValueError("expected true or false")
+
+
+def _coerce(kind: str, raw: Any) -> Any:
+    if kind in {"string", "text", "slug", "enum", "media", "reference"}:
+        return str(raw)
+    if kind == "integer":
+        return int(str(raw))
+    if kind == "number":
+        number = float(str(raw))
+        return int(number) if number.is_integer() else number
+    if kind == "boolean":
+        return _bool(raw)
+    if kind == "uuid":
+        return UUID(str(raw))
+    if kind == "datetime":
+        parsed = datetime.fromisoformat(str(raw).replace("Z", "+00:00"))
+        parsed = parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+        return parsed.astimezone(UTC)
+    raise ValueError(f"cannot filter on {kind}")
+
+
+def _field_kind(field: FieldDef) -> str:
+    if field.type is FieldType.DATETIME:
+        return "string"  # stored as normalised UTC text; compares as text
+    if field.type is FieldType.LIST:
+        return (field.of or FieldType.STRING).value
+    return field.type.value
+
+
+def _ops_for(field: FieldDef) -> frozenset[FilterOp]:
+    if field.type is FieldType.LIST or (field.type is FieldType.REFERENCE and field.many):
+        return _LIST_OPS
+    if field.type in {FieldType.STRING, FieldType.SLUG, FieldType.ENUM, FieldType.TEXT}:
+        return _TEXT_OPS
+    return _SCALAR_OPS
+
+
+def _filterable(field: FieldDef) -> bool:
+    return (
+        field.is_indexable
+        or field.type is FieldType.LIST
+        or (field.type is FieldType.REFERENCE and field.many)
+    )
+
+
+def _check_filter(flt: Filter, content_type: ContentType | None) -> Filter:
+    if flt.field in SYSTEM_FIELDS:
+        kind = SYSTEM_FIELDS[flt.field]
+        allowed = _TEXT_OPS if kind == "string" else _SCALAR_OPS
+    else:
+        field = content_type.field(flt.field) if content_type else None
+        if field is None:
+            hint = "" if content_type else " (filter by type to use its fields)"
+            raise Invalid(
+                f"Unknown field '{flt.field}'{hint}",
+                details=[FieldError(flt.field, "unknown field" + hint)],
+            )
+        if not _filterable(field):
+            raise Invalid(
+                f"Field '{flt.field}' cannot be filtered",
+                details=[FieldError(flt.field, f"{field.type.value} fields are not filterable")],
+            )
+        kind, allowed = _field_kind(field), _ops_for(field)
+    if flt.op not in allowed:
+        raise Invalid(
+            f"Operator '{flt.op.value}' does not apply to '{flt.field}'",
+            details=[FieldError(flt.field, f"operator {flt.op.value} not allowed here")],
+        )
+    try:
+        if flt.op is FilterOp.EXISTS:
+            value: Any = _bool(flt.value)
+        elif flt.op is FilterOp.IN:
+            raw = flt.value if isinstance(flt.value, list) else str(flt.value).split(",")
+            value = [_coerce(kind, v) for v in raw if str(v) != ""]
+            if not value:
+                raise ValueError("give at least one value")
+        elif flt.op is FilterOp.CONTAINS:
+            value = _coerce(kind, flt.value) if kind not in {"uuid", "datetime"} else str(flt.value)
+        else:
+            value = _coerce(kind, flt.value)
+    except ValueError as exc:
+        raise Invalid(
+            f"Invalid value for '{flt.field}'", details=[FieldError(flt.field, str(exc))]
+        ) from exc
+    return Filter(flt.field, flt.op, value)
+
+
+def _check_sort(name: str, content_type: ContentType | None) -> None:
+    if name in SORTABLE_SYSTEM:
+        return
+    field = content_type.field(name) if content_type else None
+    if field is None or not field.is_indexable:
+        reason = "unknown field" if field is None else f"{field.type.value} fields are not sortable"
+        raise Invalid(f"Cannot sort by '{name}'", details=[FieldError(name, reason)])
+
+
+def prepare_query(query: DocumentQuery, content_type: ContentType | None) -> DocumentQuery:
+    """Check every part of ``query`` and coerce filter values. Raises Invalid naming fields."""
+    details: list[FieldError] = []
+    if not 1 <= query.limit <= MAX_LIMIT:
+        details.append(FieldError("limit", f"must be between 1 and {MAX_LIMIT}"))
+    if query.offset < 0:
+        details.append(FieldError("offset", "must be 0 or more"))
+    if query.search is not None and len(query.search) > MAX_SEARCH:
+        details.append(FieldError("q", f"at most {MAX_SEARCH} characters"))
+    if details:
+        raise Invalid("Invalid query", details=details)
+    filters = tuple(_check_filter(f, content_type) for f in query.filters)
+    for sort in query.sort:
+        _check_sort(sort.field, content_type)
+    search = query.search.strip() if query.search else None
+    return DocumentQuery(
+        perspective=query.perspective,
+        type=query.type,
+        statuses=query.statuses,
+        filters=filters,
+        sort=query.sort,
+        limit=query.limit,
+        offset=query.offset,
+        search=search or None,
+        expand=query.expand,
+        fields=query.fields,
+    )
+
+
+def list_documents(
+    uow: UnitOfWork, actor: Actor, query: DocumentQuery, *, perspective_given: bool = True
+) -> Page:
+    """Run a query. Raises Forbidden, Invalid (unknown type, field, operator or value)."""
+    if not perspective_given:
+        query = DocumentQuery(**{**query.__dict__, "perspective": default_perspective(actor)})
+    require_read(actor, query.perspective)
+    with uow:
+        content_type = None
+        if query.type is not None:
+            try:
+                content_type = load_type(uow, actor.space_id, query.type)
+            except ContentTypeNotFound as exc:
+                raise Invalid(
+                    f"Unknown content type '{query.type}'",
+                    details=[FieldError("type", "unknown content type")],
+                ) from exc
+        prepared = prepare_query(query, content_type)
+        check_expand(prepared.expand, content_type)
+        items, total = uow.documents.query(actor.space_id, prepared, content_type)
+        expanded = expand(uow, actor, items, prepared.expand, prepared.perspective)
+    return Page(items, total, prepared.limit, prepared.offset, expanded)
+
+
+def get_expanded(
+    uow: UnitOfWork,
+    actor: Actor,
+    document_id: UUID,
+    perspective: Perspective | None,
+    paths: tuple[str, ...],
+) -> tuple[Document, dict[UUID, Document]]:
+    """One document and the references ``paths`` name. Raises Forbidden, DocumentNotFound,
+    Invalid (a path that is not a reference field)."""
+    perspective = perspective or default_perspective(actor)
+    require_read(actor, perspective)
+    with uow:
+        if perspective is Perspective.PUBLISHED:
+            document = uow.documents.get_published(actor.space_id, document_id)
+        else:
+            document = uow.documents.get(actor.space_id, document_id)
+        if not paths:
+            return document, {}
+        check_expand(paths, uow.content_types.find(actor.space_id, document.type))
+        return document, expand(uow, actor, [document], paths, perspective)
+
+
+def expand(
+    uow: UnitOfWork,
+    actor: Actor,
+    documents: list[Document],
+    paths: Iterable[str],
+    perspective: Perspective,
+) -> dict[UUID, Document]:
+    """Resolve reference paths ("author", "author.company") for ``documents``: one query per
+    level of the paths, whatever the number of documents. Returns id → referenced document;
+    references the reader may not see (other spaces, unpublished) are simply absent."""
+    tree = _path_tree(paths)
+    if not tree or not documents:
+        return {}
+    types = {t.name: t for t in uow.content_types.list(actor.space_id)}
+    resolved: dict[UUID, Document] = {}
+    level: list[tuple[Document, dict[str, Any]]] = [(d, tree) for d in documents]
+    while level:
+        wanted: dict[UUID, dict[str, Any]] = {}
+        for document, subtree in level:
+            content_type = types.get(document.type)
+            for name, children in subtree.items():
+                field = content_type.field(name) if content_type else None
+                if field is None or field.type is not FieldType.REFERENCE:
+                    continue
+                for raw in _ids(document.data.get(name)):
+                    wanted.setdefault(raw, {}).update(children)
+        fetch = [i for i in wanted if i not in resolved]
+        found = uow.documents.get_many(actor.space_id, fetch, perspective) if fetch else []
+        resolved.update({d.id: d for d in found})
+        level = [(d, wanted[d.id]) for d in found if wanted.get(d.id)]
+    return resolved
+
+
+def _ids(value: Any) -> list[UUID]:
+    values = value if isinstance(value, list) else [value] if value is not None else []
+    out = []
+    for raw in values:
+        try:
+            out.append(UUID(str(raw)))
+        except ValueError:
+            continue
+    return out
+
+
+def _path_tree(paths: Iterable[str]) -> dict[str, Any]:
+    tree: dict[str, Any] = {}
+    for path in paths:
+        parts = [p for p in path.strip().split(".") if p]
+        if len(parts) > MAX_EXPAND_DEPTH:
+            raise Invalid(
+                f"Expand path '{path}' is too deep",
+                details=[FieldError("expand", f"at most {MAX_EXPAND_DEPTH} levels")],
+            )
+        node = tree
+        for part in parts:
+            node = node.setdefault(part, {})
+    return tree
+
+
+def check_expand(paths: Iterable[str], content_type: ContentType | None) -> None:
+    """The first segment of every path must be a reference field of ``content_type``."""
+    if content_type is None:
+        return
+    for path in paths:
+        head = path.split(".", 1)[0]
+        field = content_type.field(head)
+        if field is None or field.type is not FieldType.REFERENCE:
+            raise Invalid(
+                f"Cannot expand '{path}'",
+                details=[FieldError("expand", f"'{head}' is not a reference field")],
+            )

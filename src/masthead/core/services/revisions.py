@@ -1,0 +1,147 @@
+"""Revisions: list, read, snapshot, restore and diff. History is never rewritten: a restore
+appends a new revision carrying the old content."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+from uuid import UUID
+
+from masthead.core import access
+from masthead.core.access import Permission
+from masthead.core.documents import Document, Revision
+from masthead.core.errors import FieldError, Invalid, RevisionNotFound, StaleVersion
+from masthead.core.models import Actor
+from masthead.core.ports import Clock, UnitOfWork
+from masthead.core.services.documents import DocumentWrite, append_revision, restore_content
+
+MAX_MESSAGE = 2000
+
+
+@dataclass(frozen=True)
+class RevisionPage:
+    items: list[Revision]
+    total: int
+    limit: int
+    offset: int
+
+
+@dataclass(frozen=True)
+class FieldChange:
+    field: str
+    before: Any
+    after: Any
+    change: str  # "added", "removed" or "changed"
+
+
+def _check_paging(limit: int, offset: int) -> None:
+    details = []
+    if not 1 <= limit <= 100:
+        details.append(FieldError("limit", "must be between 1 and 100"))
+    if offset < 0:
+        details.append(FieldError("offset", "must be 0 or more"))
+    if details:
+        raise Invalid("Invalid paging", details=details)
+
+
+def list_revisions(
+    uow: UnitOfWork, actor: Actor, document_id: UUID, *, limit: int = 20, offset: int = 0
+) -> RevisionPage:
+    """Newest first. Raises Forbidden, DocumentNotFound, Invalid."""
+    access.require(actor, Permission.READ)
+    _check_paging(limit, offset)
+    with uow:
+        uow.documents.get(actor.space_id, document_id)
+        items, total = uow.revisions.list(document_id, limit, offset)
+    return RevisionPage(items, total, limit, offset)
+
+
+def _load(uow: UnitOfWork, document_id: UUID, number: int) -> Revision:
+    revision = uow.revisions.get(document_id, number)
+    if revision is None:
+        raise RevisionNotFound(f"Revision {number} not found")
+    return revision
+
+
+def get_revision(uow: UnitOfWork, actor: Actor, document_id: UUID, number: int) -> Revision:
+    """Raises Forbidden, DocumentNotFound, RevisionNotFound."""
+    access.require(actor, Permission.READ)
+    with uow:
+        uow.documents.get(actor.space_id, document_id)
+        return _load(uow, document_id, number)
+
+
+def create_snapshot(
+    uow: UnitOfWork, clock: Clock, actor: Actor, document_id: UUID, message: str | None = None
+) -> Revision:
+    """Record the current content as a new, explicitly labelled revision."""
+    access.require(actor, Permission.WRITE)
+    if message is not None and len(message) > MAX_MESSAGE:
+        raise Invalid("Message is too long", details=[FieldError("message", f"max {MAX_MESSAGE}")])
+    with uow:
+        current = uow.documents.get(actor.space_id, document_id)
+        document = current.model_copy(
+            update={
+                "revision": current.revision + 1,
+                "version": current.version + 1,
+                "updated_at": clock(),
+            }
+        )
+        if not uow.documents.save(document, current.version, None):
+            raise StaleVersion()
+        revision = append_revision(uow, document, actor, message)
+        uow.commit()
+    return revision
+
+
+def restore_revision(
+    uow: UnitOfWork,
+    clock: Clock,
+    actor: Actor,
+    document_id: UUID,
+    number: int,
+    *,
+    expected_version: int | None = None,
+) -> DocumentWrite:
+    """Append a revision with revision ``number``'s content; the working copy becomes draft.
+
+    Raises Forbidden, DocumentNotFound, RevisionNotFound, StaleVersion, SlugTaken.
+    """
+    access.require(actor, Permission.WRITE)
+    with uow:
+        current = uow.documents.get(actor.space_id, document_id)
+        if expected_version is not None and expected_version != current.version:
+            raise StaleVersion()
+        source = _load(uow, document_id, number)
+        document, revision = restore_content(uow, clock, actor, current, source)
+        uow.commit()
+    return DocumentWrite(document, revision)
+
+
+def _flat(revision: Revision) -> dict[str, Any]:
+    return {"title": revision.title, "slug": revision.slug, **revision.data}
+
+
+def diff_revisions(
+    uow: UnitOfWork, actor: Actor, document_id: UUID, a: int, b: int
+) -> list[FieldChange]:
+    """Field-by-field changes from revision ``a`` to revision ``b``."""
+    access.require(actor, Permission.READ)
+    with uow:
+        uow.documents.get(actor.space_id, document_id)
+        before, after = _flat(_load(uow, document_id, a)), _flat(_load(uow, document_id, b))
+    changes = []
+    for name in sorted(set(before) | set(after)):
+        old, new = before.get(name), after.get(name)
+        if old == new:
+            continue
+        kind = "added" if name not in before else "removed" if name not in after else "changed"
+        changes.append(FieldChange(name, old, new, kind))
+    return changes
+
+
+def document_at(document: Document, revision: Revision) -> Document:
+    """``document`` with ``revision``'s content, for showing an old revision in full."""
+    return document.model_copy(
+        update={"title": revision.title, "slug": revision.slug, "data": revision.data}
+    )

@@ -1,0 +1,220 @@
+"""DocumentQuery → SQL. The only place that turns field names into SQL expressions.
+
+Field names reach here already checked against the content type by the core, and are
+checked again against the identifier pattern before they appear in an expression: the JSON
+path must be a literal (not a bound parameter) for SQLite and PostgreSQL to use the
+expression indexes that ``field_index_ddl`` creates. Values are always bound parameters.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import (
+    ColumnElement,
+    Select,
+    Table,
+    and_,
+    bindparam,
+    exists,
+    func,
+    literal_column,
+    not_,
+    or_,
+    select,
+    text,
+)
+from sqlalchemy.dialects.postgresql import JSONB
+
+from masthead.core.content_types import FIELD_NAME, ContentType, FieldType
+from masthead.core.documents import DocumentQuery, Filter, FilterOp, Perspective, Sort
+from masthead.storage import search
+from masthead.storage.tables import DocumentRow, PublishedDocumentRow
+
+DOCUMENTS: Table = DocumentRow.__table__  # type: ignore[assignment]
+PUBLISHED: Table = PublishedDocumentRow.__table__  # type: ignore[assignment]
+
+# Public (camelCase) names of the columns every document has.
+SYSTEM_COLUMNS = {
+    "id": "id",
+    "title": "title",
+    "slug": "slug",
+    "type": "type",
+    "status": "status",
+    "createdAt": "created_at",
+    "updatedAt": "updated_at",
+    "publishedAt": "published_at",
+    "author": "author_id",
+    "authorId": "author_id",
+}
+
+
+def table_for(perspective: Perspective) -> Table:
+    return PUBLISHED if perspective is Perspective.PUBLISHED else DOCUMENTS
+
+
+def _checked(name: str) -> str:
+    if not FIELD_NAME.match(name):  # defence in depth: the core has already checked
+        raise ValueError(f"not a field name: {name!r}")
+    return name
+
+
+def field_expr(dialect: str, table: Table, name: str) -> ColumnElement[Any]:
+    """The JSON value of field ``name``, as the expression indexes are built on."""
+    name = _checked(name)
+    if dialect == "sqlite":
+        return literal_column(f"json_extract({table.name}.data, '$.{name}')")
+    return literal_column(f"({table.name}.data -> '{name}')", type_=JSONB)
+
+
+def field_text_expr(dialect: str, table: Table, name: str) -> ColumnElement[Any]:
+    """The field's value as text (for substring matching)."""
+    name = _checked(name)
+    if dialect == "sqlite":
+        return literal_column(f"json_extract({table.name}.data, '$.{name}')")
+    return literal_column(f"({table.name}.data ->> '{name}')")
+
+
+def _index_name(table: Table, name: str) -> str:
+    return f"ix_{'pub' if table is PUBLISHED else 'doc'}_f_{name.lower()}"[:63]
+
+
+def field_index_ddl(dialect: str, name: str) -> list[str]:
+    """CREATE INDEX statements for field ``name`` on both document tables (idempotent)."""
+    name = _checked(name)
+    statements = []
+    for table in (DOCUMENTS, PUBLISHED):
+        expr = f"json_extract(data, '$.{name}')" if dialect == "sqlite" else f"(data -> '{name}')"
+        statements.append(
+            f"CREATE INDEX IF NOT EXISTS {_index_name(table, name)} "
+            f"ON {table.name} (space_id, type, {expr})"
+        )
+    return statements
+
+
+def _value(dialect: str, value: Any) -> Any:
+    return bindparam(None, value, type_=JSONB) if dialect != "sqlite" else bindparam(None, value)
+
+
+def _column(table: Table, name: str) -> ColumnElement[Any] | None:
+    column = SYSTEM_COLUMNS.get(name)
+    if column is None:
+        return None
+    if table is PUBLISHED:
+        if column == "id":
+            return table.c.document_id
+        if column == "status":
+            return None
+    return table.c[column]
+
+
+def _like_pattern(value: str) -> str:
+    escaped = value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+def _filter_clause(
+    dialect: str, table: Table, flt: Filter, content_type: ContentType | None
+) -> ColumnElement[bool]:
+    column = _column(table, flt.field)
+    if column is not None:
+        return _compare(column, flt, column_is_json=False, dialect=dialect)
+    field = content_type.field(flt.field) if content_type else None
+    if field is None:  # pragma: no cover - the core refuses unknown fields first
+        raise ValueError(f"unknown field {flt.field}")
+    is_list = field.type is FieldType.LIST or (field.type is FieldType.REFERENCE and field.many)
+    if is_list and flt.op in {FilterOp.CONTAINS, FilterOp.EQ}:
+        return _list_contains(dialect, table, flt.field, flt.value)
+    if flt.op is FilterOp.CONTAINS:
+        return _compare(
+            field_text_expr(dialect, table, flt.field), flt, column_is_json=False, dialect=dialect
+        )
+    return _compare(
+        field_expr(dialect, table, flt.field), flt, column_is_json=True, dialect=dialect
+    )
+
+
+def _list_contains(dialect: str, table: Table, name: str, value: Any) -> ColumnElement[bool]:
+    name = _checked(name)
+    if dialect == "sqlite":
+        each = func.json_each(literal_column(f"{table.name}.data"), f"$.{name}").table_valued(
+            "value"
+        )
+        return exists(select(1).select_from(each).where(each.c.value == value))
+    return field_expr(dialect, table, name).op("@>")(bindparam(None, [value], type_=JSONB))
+
+
+def _compare(
+    expr: ColumnElement[Any], flt: Filter, *, column_is_json: bool, dialect: str
+) -> ColumnElement[bool]:
+    json_pg = column_is_json and dialect != "sqlite"
+
+    def val(v: Any) -> Any:
+        return _value(dialect, v) if column_is_json else bindparam(None, v)
+
+    op, value = flt.op, flt.value
+    if op is FilterOp.EXISTS:
+        present: ColumnElement[bool] = expr.is_not(None)
+        if json_pg:
+            present = and_(present, expr != text("'null'::jsonb"))
+        return present if value else not_(present)
+    if op is FilterOp.EQ:
+        equal: ColumnElement[bool] = expr == val(value)
+        return equal
+    if op is FilterOp.NE:
+        return or_(expr != val(value), expr.is_(None))
+    if op is FilterOp.IN:
+        return expr.in_([val(v) for v in value])
+    if op is FilterOp.CONTAINS:
+        pattern: Any = bindparam(None, _like_pattern(str(value)))
+        # SQLite's LIKE is case-insensitive for ASCII already.
+        matched: ColumnElement[bool] = (
+            expr.like(pattern, escape="\\")
+            if dialect == "sqlite"
+            else expr.ilike(pattern, escape="\\")
+        )
+        return matched
+    comparison: ColumnElement[bool] = {
+        FilterOp.LT: expr < val(value),
+        FilterOp.LTE: expr <= val(value),
+        FilterOp.GT: expr > val(value),
+        FilterOp.GTE: expr >= val(value),
+    }[op]
+    if json_pg:  # JSON null sorts below every number in jsonb; it is not a value here
+        comparison = and_(comparison, expr != text("'null'::jsonb"))
+    return comparison
+
+
+def _order(
+    dialect: str, table: Table, sort: Sort, content_type: ContentType | None
+) -> ColumnElement[Any]:
+    column = _column(table, sort.field)
+    expr = column if column is not None else field_expr(dialect, table, sort.field)
+    if sort.descending:
+        return expr.desc().nulls_last() if dialect != "sqlite" else expr.desc()
+    return expr.asc().nulls_last() if dialect != "sqlite" else expr.asc()
+
+
+def build(
+    dialect: str, space_id: Any, query: DocumentQuery, content_type: ContentType | None
+) -> tuple[Select[Any], Select[Any]]:
+    """(page query, count query) for ``query`` in ``space_id``."""
+    table = table_for(query.perspective)
+    conditions: list[ColumnElement[bool]] = [table.c.space_id == space_id]
+    if query.type is not None:
+        conditions.append(table.c.type == query.type)
+    if table is DOCUMENTS:
+        if query.statuses is None:
+            conditions.append(table.c.status != "archived")
+        else:
+            conditions.append(table.c.status.in_([s.value for s in query.statuses]))
+    conditions.extend(_filter_clause(dialect, table, f, content_type) for f in query.filters)
+    if query.search:
+        conditions.append(search.matches(dialect, table, query.search))
+    where = and_(*conditions)
+    id_column = table.c.document_id if table is PUBLISHED else table.c.id
+    order = [_order(dialect, table, s, content_type) for s in query.sort]
+    order.append(id_column.asc())
+    page = select(table).where(where).order_by(*order).limit(query.limit).offset(query.offset)
+    count = select(func.count()).select_from(table).where(where)
+    return page, count

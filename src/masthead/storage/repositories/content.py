@@ -1,0 +1,541 @@
+"""Repositories for content types, documents (working and published), revisions and
+workflow transitions."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+from uuid import UUID
+
+from sqlalchemy import ColumnElement, delete, func, select, text, update
+from sqlalchemy.orm import Session
+
+from masthead.core.content_types import ContentType, FieldDef, TypeKind, WorkflowMode
+from masthead.core.documents import Document, DocumentQuery, Perspective, Revision, TransitionRecord
+from masthead.core.errors import DocumentNotFound
+from masthead.core.workflow import Action, Status
+from masthead.storage import queries, search
+from masthead.storage.tables import (
+    ContentTypeRow,
+    DocumentRow,
+    PublishedDocumentRow,
+    RevisionRow,
+    TransitionRow,
+)
+
+
+def _content_type(row: ContentTypeRow) -> ContentType:
+    return ContentType(
+        id=row.id,
+        space_id=row.space_id,
+        name=row.name,
+        title=row.title,
+        kind=TypeKind(row.kind),
+        fields=tuple(FieldDef.model_validate(f) for f in row.fields),
+        route_pattern=row.route_pattern,
+        template=row.template,
+        workflow=WorkflowMode(row.workflow),
+        is_builtin=row.is_builtin,
+        created_at=row.created_at,
+        updated_at=row.updated_at,
+    )
+
+
+def _fields_json(content_type: ContentType) -> list[dict[str, Any]]:
+    return [
+        f.model_dump(mode="json", by_alias=True, exclude_defaults=True) for f in content_type.fields
+    ]
+
+
+class SqlContentTypeRepository:
+    def __init__(self, session: Session):
+        self._session = session
+
+    def list(self, space_id: UUID) -> list[ContentType]:
+        rows = self._session.scalars(
+            select(ContentTypeRow)
+            .where(ContentTypeRow.space_id == space_id)
+            .order_by(ContentTypeRow.name)
+        )
+        return [_content_type(r) for r in rows]
+
+    def find(self, space_id: UUID, name: str) -> ContentType | None:
+        row = self._session.scalar(
+            select(ContentTypeRow).where(
+                ContentTypeRow.space_id == space_id, ContentTypeRow.name == name
+            )
+        )
+        return _content_type(row) if row else None
+
+    def add(self, content_type: ContentType) -> None:
+        self._session.add(
+            ContentTypeRow(
+                id=content_type.id,
+                space_id=content_type.space_id,
+                name=content_type.name,
+                title=content_type.title,
+                kind=content_type.kind.value,
+                fields=_fields_json(content_type),
+                route_pattern=content_type.route_pattern,
+                template=content_type.template,
+                workflow=content_type.workflow.value,
+                is_builtin=content_type.is_builtin,
+                created_at=content_type.created_at,
+                updated_at=content_type.updated_at,
+            )
+        )
+        self._session.flush()
+        self.ensure_indexes(content_type)
+
+    def update(self, content_type: ContentType) -> None:
+        self._session.execute(
+            update(ContentTypeRow)
+            .where(ContentTypeRow.id == content_type.id)
+            .values(
+                title=content_type.title,
+                kind=content_type.kind.value,
+                fields=_fields_json(content_type),
+                route_pattern=content_type.route_pattern,
+                template=content_type.template,
+                workflow=content_type.workflow.value,
+                updated_at=content_type.updated_at,
+            )
+        )
+        self.ensure_indexes(content_type)
+
+    def delete(self, space_id: UUID, name: str) -> None:
+        self._session.execute(
+            delete(ContentTypeRow).where(
+                ContentTypeRow.space_id == space_id, ContentTypeRow.name == name
+            )
+        )
+
+    def ensure_indexes(self, content_type: ContentType) -> None:
+        """Expression indexes for the type's filterable fields, shared by every type that has a
+        field of that name (each index leads with space_id and type)."""
+        dialect = self._session.get_bind().dialect.name
+        for field in content_type.fields:
+            if field.is_indexable:
+                for statement in queries.field_index_ddl(dialect, field.name):
+                    self._session.execute(text(statement))
+
+
+def _document(row: DocumentRow) -> Document:
+    return Document(
+        id=row.id,
+        space_id=row.space_id,
+        type=row.type,
+        title=row.title,
+        slug=row.slug,
+        data=row.data,
+        status=Status(row.status),
+        version=row.version,
+        revision=row.revision,
+        author_id=row.author_id,
+        created_at=row.created_at,
+        updated_at=row.updated_at,
+        published_at=row.published_at,
+        published_revision=row.published_revision,
+        submitted_by=row.submitted_by,
+    )
+
+
+def _published(row: Any) -> Document:
+    return Document(
+        id=row.document_id,
+        space_id=row.space_id,
+        type=row.type,
+        title=row.title,
+        slug=row.slug,
+        data=row.data,
+        status=Status.PUBLISHED,
+        version=row.revision,
+        revision=row.revision,
+        author_id=row.author_id,
+        created_at=row.created_at,
+        updated_at=row.updated_at,
+        published_at=row.published_at,
+        published_revision=row.revision,
+    )
+
+
+def _from_mapping(row: Any, perspective: Perspective) -> Document:
+    if perspective is Perspective.PUBLISHED:
+        return _published(row)
+    return Document(
+        id=row.id,
+        space_id=row.space_id,
+        type=row.type,
+        title=row.title,
+        slug=row.slug,
+        data=row.data,
+        status=Status(row.status),
+        version=row.version,
+        revision=row.revision,
+        author_id=row.author_id,
+        created_at=row.created_at,
+        updated_at=row.updated_at,
+        published_at=row.published_at,
+        published_revision=row.published_revision,
+        submitted_by=row.submitted_by,
+    )
+
+
+class SqlDocumentRepository:
+    def __init__(self, session: Session):
+        self._session = session
+
+    @property
+    def _dialect(self) -> str:
+        return self._session.get_bind().dialect.name
+
+    # --- working copies ---------------------------------------------------------------------
+
+    def get(self, space_id: UUID, document_id: UUID) -> Document:
+        row = self._session.scalar(
+            select(DocumentRow).where(
+                DocumentRow.id == document_id, DocumentRow.space_id == space_id
+            )
+        )
+        if row is None:
+            raise DocumentNotFound()
+        return _document(row)
+
+    def find_single(self, space_id: UUID, type_name: str) -> Document | None:
+        row = self._session.scalar(
+            select(DocumentRow)
+            .where(DocumentRow.space_id == space_id, DocumentRow.type == type_name)
+            .order_by(DocumentRow.created_at)
+            .limit(1)
+        )
+        return _document(row) if row else None
+
+    def slug_taken(self, space_id: UUID, type_name: str, slug: str, exclude: UUID | None) -> bool:
+        query = select(DocumentRow.id).where(
+            DocumentRow.space_id == space_id,
+            DocumentRow.type == type_name,
+            DocumentRow.slug == slug,
+        )
+        if exclude is not None:
+            query = query.where(DocumentRow.id != exclude)
+        return self._session.scalar(query.limit(1)) is not None
+
+    def value_taken(
+        self, space_id: UUID, type_name: str, field: str, value: Any, exclude: UUID | None
+    ) -> bool:
+        expr = queries.field_expr(self._dialect, queries.DOCUMENTS, field)
+        bound = queries._value(self._dialect, value)
+        query = select(DocumentRow.id).where(
+            DocumentRow.space_id == space_id, DocumentRow.type == type_name, expr == bound
+        )
+        if exclude is not None:
+            query = query.where(DocumentRow.id != exclude)
+        return self._session.scalar(query.limit(1)) is not None
+
+    def count(self, space_id: UUID, type_name: str) -> int:
+        return (
+            self._session.scalar(
+                select(func.count())
+                .select_from(DocumentRow)
+                .where(DocumentRow.space_id == space_id, DocumentRow.type == type_name)
+            )
+            or 0
+        )
+
+    def count_using_field(self, space_id: UUID, type_name: str, field: str) -> int:
+        expr = queries.field_expr(self._dialect, queries.DOCUMENTS, field)
+        condition: ColumnElement[bool] = expr.is_not(None)
+        if self._dialect != "sqlite":
+            condition = condition & (expr != text("'null'::jsonb"))
+        return (
+            self._session.scalar(
+                select(func.count())
+                .select_from(DocumentRow)
+                .where(DocumentRow.space_id == space_id, DocumentRow.type == type_name, condition)
+            )
+            or 0
+        )
+
+    def existing_ids(self, space_id: UUID, ids: Iterable[UUID], type_name: str | None) -> set[UUID]:
+        wanted = list(set(ids))
+        if not wanted:
+            return set()
+        query = select(DocumentRow.id).where(
+            DocumentRow.space_id == space_id, DocumentRow.id.in_(wanted)
+        )
+        if type_name is not None:
+            query = query.where(DocumentRow.type == type_name)
+        return set(self._session.scalars(query))
+
+    def add(self, document: Document, search_text: str) -> None:
+        self._session.add(
+            DocumentRow(
+                id=document.id,
+                space_id=document.space_id,
+                type=document.type,
+                slug=document.slug,
+                title=document.title,
+                data=document.data,
+                status=document.status.value,
+                version=document.version,
+                revision=document.revision,
+                author_id=document.author_id,
+                submitted_by=document.submitted_by,
+                created_at=document.created_at,
+                updated_at=document.updated_at,
+                published_at=document.published_at,
+                published_revision=document.published_revision,
+                search_text=search_text,
+            )
+        )
+        self._session.flush()
+        search.index(self._session, queries.DOCUMENTS, document.id, document.space_id, search_text)
+
+    def save(self, document: Document, expected_version: int, search_text: str | None) -> bool:
+        """Write ``document`` only if the stored version is still ``expected_version``.
+
+        The version check and the write are one UPDATE, so of two concurrent saves from the
+        same version exactly one succeeds; the other gets False and must report a conflict.
+        """
+        values: dict[str, Any] = {
+            "type": document.type,
+            "slug": document.slug,
+            "title": document.title,
+            "data": document.data,
+            "status": document.status.value,
+            "version": document.version,
+            "revision": document.revision,
+            "submitted_by": document.submitted_by,
+            "updated_at": document.updated_at,
+            "published_at": document.published_at,
+            "published_revision": document.published_revision,
+        }
+        if search_text is not None:
+            values["search_text"] = search_text
+        result = self._session.execute(
+            update(DocumentRow)
+            .where(
+                DocumentRow.id == document.id,
+                DocumentRow.space_id == document.space_id,
+                DocumentRow.version == expected_version,
+            )
+            .values(**values)
+        )
+        if not getattr(result, "rowcount", 0):
+            return False
+        if search_text is not None:
+            search.index(
+                self._session, queries.DOCUMENTS, document.id, document.space_id, search_text
+            )
+        return True
+
+    def delete(self, space_id: UUID, document_id: UUID) -> None:
+        search.unindex(self._session, queries.DOCUMENTS, document_id)
+        search.unindex(self._session, queries.PUBLISHED, document_id)
+        self._session.execute(
+            delete(DocumentRow).where(
+                DocumentRow.id == document_id, DocumentRow.space_id == space_id
+            )
+        )
+
+    def delete_all_of_type(self, space_id: UUID, type_name: str) -> None:
+        ids = list(
+            self._session.scalars(
+                select(DocumentRow.id).where(
+                    DocumentRow.space_id == space_id, DocumentRow.type == type_name
+                )
+            )
+        )
+        for document_id in ids:
+            search.unindex(self._session, queries.DOCUMENTS, document_id)
+            search.unindex(self._session, queries.PUBLISHED, document_id)
+        self._session.execute(
+            delete(DocumentRow).where(
+                DocumentRow.space_id == space_id, DocumentRow.type == type_name
+            )
+        )
+
+    # --- published copies -------------------------------------------------------------------
+
+    def get_published(self, space_id: UUID, document_id: UUID) -> Document:
+        row = self._session.scalar(
+            select(PublishedDocumentRow).where(
+                PublishedDocumentRow.document_id == document_id,
+                PublishedDocumentRow.space_id == space_id,
+            )
+        )
+        if row is None:
+            raise DocumentNotFound()
+        return _published(row)
+
+    def find_published_single(self, space_id: UUID, type_name: str) -> Document | None:
+        row = self._session.scalar(
+            select(PublishedDocumentRow)
+            .where(
+                PublishedDocumentRow.space_id == space_id, PublishedDocumentRow.type == type_name
+            )
+            .limit(1)
+        )
+        return _published(row) if row else None
+
+    def publish(self, document: Document, search_text: str) -> None:
+        """Make ``document`` (its current content) what readers get."""
+        self.unpublish(document.space_id, document.id)
+        self._session.add(
+            PublishedDocumentRow(
+                document_id=document.id,
+                space_id=document.space_id,
+                type=document.type,
+                slug=document.slug,
+                title=document.title,
+                data=document.data,
+                revision=document.revision,
+                author_id=document.author_id,
+                created_at=document.created_at,
+                updated_at=document.updated_at,
+                published_at=document.published_at or document.updated_at,
+                search_text=search_text,
+            )
+        )
+        self._session.flush()
+        search.index(self._session, queries.PUBLISHED, document.id, document.space_id, search_text)
+
+    def unpublish(self, space_id: UUID, document_id: UUID) -> None:
+        search.unindex(self._session, queries.PUBLISHED, document_id)
+        self._session.execute(
+            delete(PublishedDocumentRow).where(
+                PublishedDocumentRow.document_id == document_id,
+                PublishedDocumentRow.space_id == space_id,
+            )
+        )
+        self._session.flush()
+
+    # --- queries ----------------------------------------------------------------------------
+
+    def query(
+        self, space_id: UUID, query: DocumentQuery, content_type: ContentType | None
+    ) -> tuple[list[Document], int]:
+        page, count = queries.build(self._dialect, space_id, query, content_type)
+        rows = self._session.execute(page).mappings().all()
+        total = self._session.scalar(count) or 0
+        return [_from_mapping(r, query.perspective) for r in rows], total
+
+    def get_many(
+        self, space_id: UUID, ids: Iterable[UUID], perspective: Perspective
+    ) -> list[Document]:
+        wanted = list(set(ids))
+        if not wanted:
+            return []
+        table = queries.table_for(perspective)
+        id_column = table.c.document_id if perspective is Perspective.PUBLISHED else table.c.id
+        rows = self._session.execute(
+            select(table).where(table.c.space_id == space_id, id_column.in_(wanted))
+        ).mappings()
+        return [_from_mapping(r, perspective) for r in rows]
+
+
+def _revision(row: RevisionRow) -> Revision:
+    return Revision(
+        id=row.id,
+        document_id=row.document_id,
+        number=row.number,
+        title=row.title,
+        slug=row.slug,
+        data=row.data,
+        status=Status(row.status),
+        message=row.message,
+        author_id=row.author_id,
+        created_at=row.created_at,
+    )
+
+
+class SqlRevisionRepository:
+    def __init__(self, session: Session):
+        self._session = session
+
+    def add(self, space_id: UUID, revision: Revision) -> None:
+        self._session.add(
+            RevisionRow(
+                id=revision.id,
+                document_id=revision.document_id,
+                space_id=space_id,
+                number=revision.number,
+                title=revision.title,
+                slug=revision.slug,
+                data=revision.data,
+                status=revision.status.value,
+                message=revision.message,
+                author_id=revision.author_id,
+                created_at=revision.created_at,
+            )
+        )
+        self._session.flush()
+
+    def list(self, document_id: UUID, limit: int, offset: int) -> tuple[list[Revision], int]:
+        rows = self._session.scalars(
+            select(RevisionRow)
+            .where(RevisionRow.document_id == document_id)
+            .order_by(RevisionRow.number.desc())
+            .limit(limit)
+            .offset(offset)
+        )
+        total = (
+            self._session.scalar(
+                select(func.count())
+                .select_from(RevisionRow)
+                .where(RevisionRow.document_id == document_id)
+            )
+            or 0
+        )
+        return [_revision(r) for r in rows], total
+
+    def get(self, document_id: UUID, number: int) -> Revision | None:
+        row = self._session.scalar(
+            select(RevisionRow).where(
+                RevisionRow.document_id == document_id, RevisionRow.number == number
+            )
+        )
+        return _revision(row) if row else None
+
+
+class SqlTransitionRepository:
+    def __init__(self, session: Session):
+        self._session = session
+
+    def add(self, space_id: UUID, record: TransitionRecord) -> None:
+        self._session.add(
+            TransitionRow(
+                id=record.id,
+                document_id=record.document_id,
+                space_id=space_id,
+                action=record.action.value,
+                from_status=record.from_status.value,
+                to_status=record.to_status.value,
+                actor_id=record.actor_id,
+                reason=record.reason,
+                at=record.at,
+                version=record.version,
+            )
+        )
+        self._session.flush()
+
+    def list(self, document_id: UUID) -> list[TransitionRecord]:
+        rows = self._session.scalars(
+            select(TransitionRow)
+            .where(TransitionRow.document_id == document_id)
+            .order_by(TransitionRow.version, TransitionRow.at)
+        )
+        return [
+            TransitionRecord(
+                id=r.id,
+                document_id=r.document_id,
+                action=Action(r.action),
+                from_status=Status(r.from_status),
+                to_status=Status(r.to_status),
+                actor_id=r.actor_id,
+                reason=r.reason,
+                at=r.at,
+                version=r.version,
+            )
+            for r in rows
+        ]
