@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | sha1sum | cut -c1-12)
 
-.PHONY: run test lint typecheck format install clean
+.PHONY: run test lint typecheck format install clean bench
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -20,17 +20,22 @@ run: $(STAMP)
 	$(BIN)/masthead serve
 
 format: $(STAMP)
-	$(BIN)/ruff format src tests
+	$(BIN)/ruff format src tests bench
 
 lint: $(STAMP)
-	$(BIN)/ruff format --check src tests
-	$(BIN)/ruff check src tests
+	$(BIN)/ruff format --check src tests bench
+	$(BIN)/ruff check src tests bench
 
 typecheck: $(STAMP)
 	$(BIN)/mypy
 
 test: lint typecheck
 	$(BIN)/python -m pytest -n 2 $(PYTEST_ARGS)
+
+# Benchmarks: list queries on a generated space (DOCUMENTS posts, generated once under var/).
+DOCUMENTS ?= 100000
+bench: $(STAMP)
+	$(BIN)/python bench/content_queries.py --documents $(DOCUMENTS)
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache

@@ -15,12 +15,13 @@ from pydantic import ValidationError
 from rich.console import Console
 from rich.markup import escape
 
+from masthead.core import access
 from masthead.core.errors import MastheadError
 from masthead.core.models import Role
 from masthead.core.services import accounts
 from masthead.settings import Settings
 from masthead.storage import migrate as migrations
-from masthead.storage.database import make_engine
+from masthead.storage.database import analyze, make_engine
 from masthead.storage.uow import Database
 
 app = typer.Typer(
@@ -135,6 +136,31 @@ def worker() -> None:
     """Run the publish-job worker. Not yet implemented: publishing arrives with the
     publishing capability; until then this command exits cleanly without doing anything."""
     out.print("No publish jobs exist yet: the worker has nothing to do and exits.")
+
+
+@app.command()
+def demo(
+    documents: int = typer.Option(1000, "--documents", "-n", min=1, help="Posts to generate."),
+    space: str = typer.Option("default", help="Slug of the space to fill."),
+    seed: int = typer.Option(42, help="Random seed, for repeatable data."),
+) -> None:
+    """Generate realistic demo content: companies, authors, categories and N posts (90%
+    published) with references between them, through the bulk-import service."""
+    from rich.progress import Progress
+
+    from masthead import demo as demo_data
+
+    settings = load_settings()
+    with database(settings) as db, domain_errors():
+        with db.read_uow() as uow:
+            target = uow.spaces.get_by_slug(space)
+        actor = access.system_actor(target)
+        with Progress(console=out) as progress:
+            task = progress.add_task(f"Generating {documents} posts", total=documents)
+            for written in demo_data.generate(db.uow, now, actor, documents, seed=seed):
+                progress.advance(task, written)
+        analyze(db.engine)
+    out.print(f"Generated {documents} posts in space [bold]{escape(space)}[/].")
 
 
 @spaces_app.command("create")

@@ -66,6 +66,11 @@ def require_same_space(actor: Actor, space_id: UUID) -> None:
         raise SpaceAccessDenied()
 
 
+def system_actor(space: Space) -> Actor:
+    """Masthead itself acting in ``space`` (CLI commands, importers): an admin, no user."""
+    return Actor(space=space, role=Role.ADMIN, kind=TokenKind.ACCESS, username="masthead")
+
+
 def actor_for(principal: Principal, space: Space) -> Actor:
     """Resolve the role ``principal`` holds in ``space``; refuse when it holds none there.
 

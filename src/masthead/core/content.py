@@ -31,6 +31,16 @@ def normalize_datetimes(content_type: ContentType, data: dict[str, Any]) -> dict
     return out
 
 
+def derive_title(content_type: ContentType, data: dict[str, Any], fallback: str) -> str:
+    """A title for a document sent without one: its first non-empty string field (an
+    author's ``name``), else ``fallback``."""
+    for field in content_type.fields:
+        value = data.get(field.name)
+        if field.type is FieldType.STRING and isinstance(value, str) and value.strip():
+            return value.strip()[:500]
+    return fallback
+
+
 def validate_content(
     content_type: ContentType, title: str, slug: str, data: dict[str, Any]
 ) -> None:

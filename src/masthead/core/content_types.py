@@ -270,9 +270,24 @@ def _path(error_path: Any, fallback: str = "") -> str:
     return ".".join(parts) or fallback
 
 
+_VALIDATORS: dict[tuple[UUID, datetime], Draft202012Validator] = {}
+
+
+def _validator(content_type: ContentType) -> Draft202012Validator:
+    """Compiled once per version of a type: compiling costs more than validating."""
+    key = (content_type.id, content_type.updated_at)
+    validator = _VALIDATORS.get(key)
+    if validator is None:
+        if len(_VALIDATORS) > 1000:
+            _VALIDATORS.clear()
+        validator = Draft202012Validator(content_type.json_schema(), format_checker=FormatChecker())
+        _VALIDATORS[key] = validator
+    return validator
+
+
 def validate_data(content_type: ContentType, data: dict[str, Any]) -> None:
     """Raise Invalid listing every failing field of ``data`` against ``content_type``."""
-    validator = Draft202012Validator(content_type.json_schema(), format_checker=FormatChecker())
+    validator = _validator(content_type)
     details: list[FieldError] = []
     for error in sorted(validator.iter_errors(data), key=lambda e: [str(p) for p in e.path]):
         if error.validator == "required":

@@ -54,6 +54,12 @@ def _configure_sqlite(engine: Engine) -> None:
         connection.exec_driver_sql("BEGIN DEFERRED" if read_only else "BEGIN IMMEDIATE")
 
 
+def analyze(engine: Engine) -> None:
+    """Refresh the query planner's statistics (after bulk imports)."""
+    with engine.begin() as connection:
+        connection.execute(text("ANALYZE"))
+
+
 def ping(engine: Engine) -> None:
     """Raise if the database does not answer."""
     with engine.connect() as connection:

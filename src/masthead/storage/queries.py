@@ -85,9 +85,10 @@ def field_index_ddl(dialect: str, name: str) -> list[str]:
     statements = []
     for table in (DOCUMENTS, PUBLISHED):
         expr = f"json_extract(data, '$.{name}')" if dialect == "sqlite" else f"(data -> '{name}')"
+        id_column = "document_id" if table is PUBLISHED else "id"
         statements.append(
             f"CREATE INDEX IF NOT EXISTS {_index_name(table, name)} "
-            f"ON {table.name} (space_id, type, {expr})"
+            f"ON {table.name} (space_id, type, {expr}, {id_column})"
         )
     return statements
 
@@ -198,7 +199,7 @@ def _order(
 def build(
     dialect: str, space_id: Any, query: DocumentQuery, content_type: ContentType | None
 ) -> tuple[Select[Any], Select[Any]]:
-    """(page query, count query) for ``query`` in ``space_id``."""
+    """(page-of-ids query, count query) for ``query`` in ``space_id``."""
     table = table_for(query.perspective)
     conditions: list[ColumnElement[bool]] = [table.c.space_id == space_id]
     if query.type is not None:
@@ -214,7 +215,11 @@ def build(
     where = and_(*conditions)
     id_column = table.c.document_id if table is PUBLISHED else table.c.id
     order = [_order(dialect, table, s, content_type) for s in query.sort]
-    order.append(id_column.asc())
-    page = select(table).where(where).order_by(*order).limit(query.limit).offset(query.offset)
+    # The tie-breaker runs the same way as the last key, so one index scan serves both.
+    last_descending = bool(query.sort) and query.sort[-1].descending
+    order.append(id_column.desc() if last_descending else id_column.asc())
+    # Page through ids only; the wide rows are fetched for the page alone (a "deferred
+    # join"), so a sort or a deep offset never drags every row's JSON along.
+    page = select(id_column).where(where).order_by(*order).limit(query.limit).offset(query.offset)
     count = select(func.count()).select_from(table).where(where)
     return page, count

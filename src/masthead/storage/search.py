@@ -67,6 +67,16 @@ def index(session: Session, table: Table, document_id: UUID, space_id: UUID, tex
     )
 
 
+def index_many(session: Session, table: Table, rows: list[tuple[UUID, UUID, str]]) -> None:
+    """Index new documents (bulk import): nothing to delete first."""
+    if session.get_bind().dialect.name != "sqlite" or not rows:
+        return
+    session.execute(
+        insert(FTS_TABLES[table.name]),
+        [{"document_id": d.hex, "space_id": s.hex, "body": t} for d, s, t in rows],
+    )
+
+
 def unindex(session: Session, table: Table, document_id: UUID) -> None:
     if session.get_bind().dialect.name == "sqlite":
         fts = FTS_TABLES[table.name]

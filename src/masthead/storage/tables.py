@@ -159,8 +159,13 @@ class DocumentRow(Base):
     __tablename__ = "documents"
     __table_args__ = (
         UniqueConstraint("space_id", "type", "slug", name="uq_documents_space_type_slug"),
-        Index("ix_documents_space_type_updated", "space_id", "type", "updated_at"),
-        Index("ix_documents_space_updated", "space_id", "updated_at"),
+        # Sort indexes end with the id, the tie-breaker of every ordering, so a page is read
+        # straight off the index without sorting.
+        Index("ix_documents_space_type_updated", "space_id", "type", "updated_at", "id"),
+        Index("ix_documents_space_type_published", "space_id", "type", "published_at", "id"),
+        Index("ix_documents_space_type_created", "space_id", "type", "created_at", "id"),
+        Index("ix_documents_space_updated", "space_id", "updated_at", "id"),
+        Index("ix_documents_space_type_status", "space_id", "type", "status"),  # counts
     )
 
     id: Mapped[UUID] = mapped_column(primary_key=True)
@@ -168,7 +173,6 @@ class DocumentRow(Base):
     type: Mapped[str] = mapped_column(String(64))
     slug: Mapped[str] = mapped_column(String(200))
     title: Mapped[str] = mapped_column(String(500))
-    data: Mapped[dict[str, Any]] = mapped_column(JSONData)
     status: Mapped[str] = mapped_column(String(16))
     version: Mapped[int] = mapped_column(Integer)
     revision: Mapped[int] = mapped_column(Integer)
@@ -178,6 +182,7 @@ class DocumentRow(Base):
     updated_at: Mapped[datetime]
     published_at: Mapped[datetime | None]
     published_revision: Mapped[int | None] = mapped_column(Integer)
+    data: Mapped[dict[str, Any]] = mapped_column(JSONData)
     search_text: Mapped[str] = mapped_column(Text, default="")
 
 
@@ -188,7 +193,28 @@ class PublishedDocumentRow(Base):
     __tablename__ = "published_documents"
     __table_args__ = (
         UniqueConstraint("space_id", "type", "slug", name="uq_published_documents_space_type_slug"),
-        Index("ix_published_documents_space_type_published", "space_id", "type", "published_at"),
+        Index(
+            "ix_published_documents_space_type_published",
+            "space_id",
+            "type",
+            "published_at",
+            "document_id",
+        ),
+        Index(
+            "ix_published_documents_space_type_updated",
+            "space_id",
+            "type",
+            "updated_at",
+            "document_id",
+        ),
+        Index(
+            "ix_published_documents_space_type_created",
+            "space_id",
+            "type",
+            "created_at",
+            "document_id",
+        ),
+        Index("ix_published_documents_space_published", "space_id", "published_at", "document_id"),
     )
 
     document_id: Mapped[UUID] = mapped_column(
@@ -198,12 +224,12 @@ class PublishedDocumentRow(Base):
     type: Mapped[str] = mapped_column(String(64))
     slug: Mapped[str] = mapped_column(String(200))
     title: Mapped[str] = mapped_column(String(500))
-    data: Mapped[dict[str, Any]] = mapped_column(JSONData)
     revision: Mapped[int] = mapped_column(Integer)
     author_id: Mapped[UUID | None]
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]
     published_at: Mapped[datetime]
+    data: Mapped[dict[str, Any]] = mapped_column(JSONData)
     search_text: Mapped[str] = mapped_column(Text, default="")
 
 
@@ -219,11 +245,11 @@ class RevisionRow(Base):
     number: Mapped[int] = mapped_column(Integer)
     title: Mapped[str] = mapped_column(String(500))
     slug: Mapped[str] = mapped_column(String(200))
-    data: Mapped[dict[str, Any]] = mapped_column(JSONData)
     status: Mapped[str] = mapped_column(String(16))
-    message: Mapped[str | None] = mapped_column(Text)
     author_id: Mapped[UUID | None]
     created_at: Mapped[datetime]
+    data: Mapped[dict[str, Any]] = mapped_column(JSONData)
+    message: Mapped[str | None] = mapped_column(Text)
 
 
 class TransitionRow(Base):

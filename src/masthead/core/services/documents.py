@@ -7,6 +7,7 @@ workflow service, so a write that also asks for a status runs the same rules.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 from uuid import UUID, uuid4
@@ -15,6 +16,7 @@ from masthead.core import access, slugs
 from masthead.core.access import Permission
 from masthead.core.content import (
     check_references,
+    derive_title,
     normalize_datetimes,
     search_text,
     validate_content,
@@ -37,6 +39,7 @@ from masthead.core.services import workflow as workflow_service
 from masthead.core.services.content_types import load_type
 from masthead.core.workflow import Status, actor_key, status_after_edit
 
+ExistingIds = Callable[[Iterable[UUID], str | None], set[UUID]]
 DEFAULT_TYPE = "page"
 DEFAULT_TITLE = "Untitled"
 
@@ -79,7 +82,7 @@ def require_read(actor: Actor, perspective: Perspective) -> None:
     )
 
 
-def _type_for_write(uow: UnitOfWork, space_id: UUID, name: str) -> ContentType:
+def type_for_write(uow: UnitOfWork, space_id: UUID, name: str) -> ContentType:
     try:
         return load_type(uow, space_id, name)
     except ContentTypeNotFound as exc:
@@ -89,7 +92,7 @@ def _type_for_write(uow: UnitOfWork, space_id: UUID, name: str) -> ContentType:
         ) from exc
 
 
-def _split(inp: DocumentInput) -> tuple[str | None, str | None, dict[str, Any]]:
+def split_input(inp: DocumentInput) -> tuple[str | None, str | None, dict[str, Any]]:
     data = dict(inp.data)
     title = inp.title if inp.title is not None else data.pop("title", None)
     slug = inp.slug if inp.slug is not None else data.pop("slug", None)
@@ -142,20 +145,24 @@ def _check_unique(
             )
 
 
-def _prepare(
+def prepare_content(
     uow: UnitOfWork,
     content_type: ContentType,
     title: str,
     slug: str,
     data: dict[str, Any],
     exclude: UUID | None,
+    existing: ExistingIds | None = None,
 ) -> dict[str, Any]:
+    """Validate and normalise content; ``existing`` answers which referenced ids exist
+    (default: ask storage)."""
     validate_content(content_type, title, slug, data)
     data = normalize_datetimes(content_type, data)
     check_references(
         content_type,
         data,
-        lambda ids, target: uow.documents.existing_ids(content_type.space_id, ids, target),
+        existing
+        or (lambda ids, target: uow.documents.existing_ids(content_type.space_id, ids, target)),
     )
     _check_unique(uow, content_type, data, exclude)
     return data
@@ -192,16 +199,17 @@ def create_document(
         )
     now = clock()
     with uow:
-        content_type = _type_for_write(uow, actor.space_id, inp.type or DEFAULT_TYPE)
+        content_type = type_for_write(uow, actor.space_id, inp.type or DEFAULT_TYPE)
         if content_type.kind is TypeKind.SINGLE and uow.documents.find_single(
             actor.space_id, content_type.name
         ):
             raise Conflict(f"'{content_type.name}' is a single type and already has its document")
-        title, slug, data = _split(inp)
+        title, slug, data = split_input(inp)
         data = {**content_type.defaults(), **{k: v for k, v in data.items() if v is not None}}
-        title = title if title is not None else DEFAULT_TITLE
+        if title is None:
+            title = derive_title(content_type, data, DEFAULT_TITLE)
         slug = _choose_slug(uow, actor.space_id, content_type.name, title, slug, None)
-        data = _prepare(uow, content_type, title, slug, data, None)
+        data = prepare_content(uow, content_type, title, slug, data, None)
         document = Document(
             id=uuid4(),
             space_id=actor.space_id,
@@ -279,8 +287,8 @@ def _write_content(
     message: str | None,
 ) -> tuple[Document, Revision]:
     status = status_after_edit(current.status)
-    content_type = _type_for_write(uow, actor.space_id, inp.type or current.type)
-    title, slug, sent = _split(inp)
+    content_type = type_for_write(uow, actor.space_id, inp.type or current.type)
+    title, slug, sent = split_input(inp)
     # PATCH keeps what was not sent; a replace starts again from the type's defaults.
     data = {**content_type.defaults(), **sent} if replace else {**current.data, **sent}
     data = {k: v for k, v in data.items() if v is not None}
@@ -288,7 +296,7 @@ def _write_content(
     if slug is None and content_type.name == current.type:
         slug = current.slug
     slug = _choose_slug(uow, actor.space_id, content_type.name, title, slug, current.id)
-    data = _prepare(uow, content_type, title, slug, data, current.id)
+    data = prepare_content(uow, content_type, title, slug, data, current.id)
     document = current.model_copy(
         update={
             "type": content_type.name,

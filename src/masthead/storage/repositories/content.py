@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import ColumnElement, delete, func, select, text, update
+from sqlalchemy import ColumnElement, delete, func, insert, select, text, update
 from sqlalchemy.orm import Session
 
 from masthead.core.content_types import ContentType, FieldDef, TypeKind, WorkflowMode
@@ -291,6 +291,66 @@ class SqlDocumentRepository:
         self._session.flush()
         search.index(self._session, queries.DOCUMENTS, document.id, document.space_id, search_text)
 
+    def add_many(self, documents: list[tuple[Document, str]]) -> None:
+        """Insert many new documents in one statement (bulk import)."""
+        if not documents:
+            return
+        self._session.execute(
+            insert(DocumentRow),
+            [
+                {
+                    "id": d.id,
+                    "space_id": d.space_id,
+                    "type": d.type,
+                    "slug": d.slug,
+                    "title": d.title,
+                    "data": d.data,
+                    "status": d.status.value,
+                    "version": d.version,
+                    "revision": d.revision,
+                    "author_id": d.author_id,
+                    "submitted_by": d.submitted_by,
+                    "created_at": d.created_at,
+                    "updated_at": d.updated_at,
+                    "published_at": d.published_at,
+                    "published_revision": d.published_revision,
+                    "search_text": text_,
+                }
+                for d, text_ in documents
+            ],
+        )
+        search.index_many(
+            self._session, queries.DOCUMENTS, [(d.id, d.space_id, t) for d, t in documents]
+        )
+
+    def publish_many(self, documents: list[tuple[Document, str]]) -> None:
+        """Publish many new (never published) documents at once (bulk import)."""
+        if not documents:
+            return
+        self._session.execute(
+            insert(PublishedDocumentRow),
+            [
+                {
+                    "document_id": d.id,
+                    "space_id": d.space_id,
+                    "type": d.type,
+                    "slug": d.slug,
+                    "title": d.title,
+                    "data": d.data,
+                    "revision": d.revision,
+                    "author_id": d.author_id,
+                    "created_at": d.created_at,
+                    "updated_at": d.updated_at,
+                    "published_at": d.published_at or d.updated_at,
+                    "search_text": text_,
+                }
+                for d, text_ in documents
+            ],
+        )
+        search.index_many(
+            self._session, queries.PUBLISHED, [(d.id, d.space_id, t) for d, t in documents]
+        )
+
     def save(self, document: Document, expected_version: int, search_text: str | None) -> bool:
         """Write ``document`` only if the stored version is still ``expected_version``.
 
@@ -416,9 +476,10 @@ class SqlDocumentRepository:
         self, space_id: UUID, query: DocumentQuery, content_type: ContentType | None
     ) -> tuple[list[Document], int]:
         page, count = queries.build(self._dialect, space_id, query, content_type)
-        rows = self._session.execute(page).mappings().all()
+        ids = list(self._session.scalars(page))
         total = self._session.scalar(count) or 0
-        return [_from_mapping(r, query.perspective) for r in rows], total
+        by_id = {d.id: d for d in self.get_many(space_id, ids, query.perspective)}
+        return [by_id[i] for i in ids if i in by_id], total
 
     def get_many(
         self, space_id: UUID, ids: Iterable[UUID], perspective: Perspective
@@ -428,10 +489,10 @@ class SqlDocumentRepository:
             return []
         table = queries.table_for(perspective)
         id_column = table.c.document_id if perspective is Perspective.PUBLISHED else table.c.id
-        rows = self._session.execute(
-            select(table).where(table.c.space_id == space_id, id_column.in_(wanted))
-        ).mappings()
-        return [_from_mapping(r, perspective) for r in rows]
+        # Look up by primary key alone and drop other spaces' rows here: with a space_id
+        # condition in SQL, SQLite may prefer a space index and scan the whole space.
+        rows = self._session.execute(select(table).where(id_column.in_(wanted))).mappings()
+        return [_from_mapping(r, perspective) for r in rows if r["space_id"] == space_id]
 
 
 def _revision(row: RevisionRow) -> Revision:
@@ -452,6 +513,28 @@ def _revision(row: RevisionRow) -> Revision:
 class SqlRevisionRepository:
     def __init__(self, session: Session):
         self._session = session
+
+    def add_many(self, space_id: UUID, revisions: list[Revision]) -> None:
+        if revisions:
+            self._session.execute(
+                insert(RevisionRow),
+                [
+                    {
+                        "id": r.id,
+                        "document_id": r.document_id,
+                        "space_id": space_id,
+                        "number": r.number,
+                        "title": r.title,
+                        "slug": r.slug,
+                        "data": r.data,
+                        "status": r.status.value,
+                        "message": r.message,
+                        "author_id": r.author_id,
+                        "created_at": r.created_at,
+                    }
+                    for r in revisions
+                ],
+            )
 
     def add(self, space_id: UUID, revision: Revision) -> None:
         self._session.add(
@@ -501,6 +584,27 @@ class SqlRevisionRepository:
 class SqlTransitionRepository:
     def __init__(self, session: Session):
         self._session = session
+
+    def add_many(self, space_id: UUID, records: list[TransitionRecord]) -> None:
+        if records:
+            self._session.execute(
+                insert(TransitionRow),
+                [
+                    {
+                        "id": r.id,
+                        "document_id": r.document_id,
+                        "space_id": space_id,
+                        "action": r.action.value,
+                        "from_status": r.from_status.value,
+                        "to_status": r.to_status.value,
+                        "actor_id": r.actor_id,
+                        "reason": r.reason,
+                        "at": r.at,
+                        "version": r.version,
+                    }
+                    for r in records
+                ],
+            )
 
     def add(self, space_id: UUID, record: TransitionRecord) -> None:
         self._session.add(

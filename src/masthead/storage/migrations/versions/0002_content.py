@@ -57,7 +57,6 @@ def upgrade() -> None:
         sa.Column("type", sa.String(64), nullable=False),
         sa.Column("slug", sa.String(200), nullable=False),
         sa.Column("title", sa.String(500), nullable=False),
-        sa.Column("data", JSONData, nullable=False),
         sa.Column("status", sa.String(16), nullable=False),
         sa.Column("version", sa.Integer(), nullable=False),
         sa.Column("revision", sa.Integer(), nullable=False),
@@ -67,15 +66,21 @@ def upgrade() -> None:
         sa.Column("updated_at", TS, nullable=False),
         sa.Column("published_at", TS, nullable=True),
         sa.Column("published_revision", sa.Integer(), nullable=True),
+        sa.Column("data", JSONData, nullable=False),
         sa.Column("search_text", sa.Text(), nullable=False, server_default=""),
         sa.PrimaryKeyConstraint("id", name="pk_documents"),
         sa.UniqueConstraint("space_id", "type", "slug", name="uq_documents_space_type_slug"),
         _space_fk("documents"),
     )
-    op.create_index(
-        "ix_documents_space_type_updated", "documents", ["space_id", "type", "updated_at"]
-    )
-    op.create_index("ix_documents_space_updated", "documents", ["space_id", "updated_at"])
+    # Sort indexes end with the id (every ordering's tie-breaker): pages come off the index.
+    for column in ("updated", "published", "created"):
+        op.create_index(
+            f"ix_documents_space_type_{column}",
+            "documents",
+            ["space_id", "type", f"{column}_at", "id"],
+        )
+    op.create_index("ix_documents_space_updated", "documents", ["space_id", "updated_at", "id"])
+    op.create_index("ix_documents_space_type_status", "documents", ["space_id", "type", "status"])
     op.create_table(
         "published_documents",
         sa.Column("document_id", sa.Uuid(), nullable=False),
@@ -83,12 +88,12 @@ def upgrade() -> None:
         sa.Column("type", sa.String(64), nullable=False),
         sa.Column("slug", sa.String(200), nullable=False),
         sa.Column("title", sa.String(500), nullable=False),
-        sa.Column("data", JSONData, nullable=False),
         sa.Column("revision", sa.Integer(), nullable=False),
         sa.Column("author_id", sa.Uuid(), nullable=True),
         sa.Column("created_at", TS, nullable=False),
         sa.Column("updated_at", TS, nullable=False),
         sa.Column("published_at", TS, nullable=False),
+        sa.Column("data", JSONData, nullable=False),
         sa.Column("search_text", sa.Text(), nullable=False, server_default=""),
         sa.PrimaryKeyConstraint("document_id", name="pk_published_documents"),
         sa.UniqueConstraint(
@@ -97,10 +102,16 @@ def upgrade() -> None:
         _space_fk("published_documents"),
         _document_fk("published_documents"),
     )
+    for column in ("published", "updated", "created"):
+        op.create_index(
+            f"ix_published_documents_space_type_{column}",
+            "published_documents",
+            ["space_id", "type", f"{column}_at", "document_id"],
+        )
     op.create_index(
-        "ix_published_documents_space_type_published",
+        "ix_published_documents_space_published",
         "published_documents",
-        ["space_id", "type", "published_at"],
+        ["space_id", "published_at", "document_id"],
     )
     op.create_table(
         "revisions",
@@ -110,11 +121,11 @@ def upgrade() -> None:
         sa.Column("number", sa.Integer(), nullable=False),
         sa.Column("title", sa.String(500), nullable=False),
         sa.Column("slug", sa.String(200), nullable=False),
-        sa.Column("data", JSONData, nullable=False),
         sa.Column("status", sa.String(16), nullable=False),
-        sa.Column("message", sa.Text(), nullable=True),
         sa.Column("author_id", sa.Uuid(), nullable=True),
         sa.Column("created_at", TS, nullable=False),
+        sa.Column("data", JSONData, nullable=False),
+        sa.Column("message", sa.Text(), nullable=True),
         sa.PrimaryKeyConstraint("id", name="pk_revisions"),
         sa.UniqueConstraint("document_id", "number", name="uq_revisions_document_number"),
         _space_fk("revisions"),
