@@ -29,7 +29,7 @@ QUERIES = {
     "filter+sort+expand (published)": "/v1/documents?type=post&filter[featured]=true"
     "&sort=-publishedAt&expand=author,categories&limit=20&perspective=published",
     "range filter+sort by field": "/v1/documents?type=post&filter[readingTime][gte]=15"
-    "&sort=-readingTime,title&limit=20",
+    "&sort=-readingTime&expand=author&limit=20",
     "list contains + nested expand": "/v1/documents?type=post&filter[tags][contains]=coffee"
     "&sort=-createdAt&expand=author.company&limit=20",
     "full-text search": "/v1/documents?type=post&q=harbour%20coffee&limit=20",

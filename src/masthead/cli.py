@@ -175,6 +175,21 @@ def spaces_create(
     out.print(f"Created space [bold]{escape(space.slug)}[/] ({space.id}).")
 
 
+@spaces_app.command("set-public-read")
+def spaces_set_public_read(
+    slug: str = typer.Argument(..., help="Slug of the space."),
+    enabled: bool = typer.Option(
+        True, "--on/--off", help="Allow (or stop) anonymous reads of published content."
+    ),
+) -> None:
+    """Let anonymous callers read the space's published content (off by default)."""
+    settings = load_settings()
+    with database(settings) as db, domain_errors():
+        space = accounts.set_public_read(db.uow(), slug, enabled)
+    state = "on" if space.is_public_read else "off"
+    out.print(f"Public read for space [bold]{escape(space.slug)}[/] is {state}.")
+
+
 @spaces_app.command("list")
 def spaces_list() -> None:
     """List spaces."""

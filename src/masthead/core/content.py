@@ -21,13 +21,20 @@ MAX_SEARCH_TEXT = 100_000
 def normalize_datetimes(content_type: ContentType, data: dict[str, Any]) -> dict[str, Any]:
     """Store datetimes as UTC ``...Z`` strings, so they compare and sort as text."""
     out = dict(data)
+    details: list[FieldError] = []
     for field in content_type.fields:
         value = out.get(field.name)
         if field.type is FieldType.DATETIME and isinstance(value, str):
-            parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
+            try:
+                parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
+            except ValueError:
+                details.append(FieldError(field.name, f"'{value}' is not a date-time"))
+                continue
             if parsed.tzinfo is None:
                 parsed = parsed.replace(tzinfo=UTC)
             out[field.name] = parsed.astimezone(UTC).isoformat().replace("+00:00", "Z")
+    if details:
+        raise Invalid("Validation failed", details=details)
     return out
 
 

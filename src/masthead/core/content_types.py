@@ -152,7 +152,9 @@ def _scalar_schema(kind: FieldType) -> dict[str, Any]:
         FieldType.INTEGER: {"type": "integer"},
         FieldType.BOOLEAN: {"type": "boolean"},
         FieldType.DATETIME: {"type": "string", "format": "date-time"},
-        FieldType.SLUG: {"type": "string", "pattern": r"^[\w-]+$"},
+        # The exact slug rules are checked by core.slugs; the schema only refuses what can
+        # never be part of a URL path segment.
+        FieldType.SLUG: {"type": "string", "pattern": r"^[^\s/?#%\\]+$"},
         FieldType.MEDIA: dict(_ID),
         FieldType.JSON: {},
         FieldType.LIST: {"type": "array"},

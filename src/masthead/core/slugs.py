@@ -8,27 +8,46 @@ from collections.abc import Callable
 
 MAX_SLUG_LENGTH = 200
 _SEPARATORS = re.compile(r"[\s_\-\u2013\u2014/.:;,+]+")  # incl. en and em dashes
-_DISALLOWED = re.compile(r"[^\w-]", re.UNICODE)
-SLUG_PATTERN = re.compile(r"^[\w]+(?:-[\w]+)*$", re.UNICODE)
+
+
+def _is_slug_char(c: str) -> bool:
+    # Letters, digits and combining marks (Devanagari vowel signs, Japanese voicing marks).
+    return c.isalnum() or unicodedata.category(c).startswith("M")
+
+
+def _fold(text: str) -> str:
+    """Accented Latin letters lose their accents ('é' → 'e', 'İ' → 'i'); letters of other
+    scripts stay whole, so 'й', 'ブ' and 'न' keep the marks that make them what they are."""
+    out: list[str] = []
+    after_latin = False
+    for c in unicodedata.normalize("NFKD", text):
+        if unicodedata.combining(c):
+            if not after_latin:
+                out.append(c)
+            continue
+        after_latin = c.isascii() and c.isalpha()
+        out.append(c)
+    return unicodedata.normalize("NFC", "".join(out))
 
 
 def slugify(text: str) -> str:
-    """'Héllo, Wörld!' → 'hello-world'; 'Привет мир' → 'привет-мир'; '東京' → '東京'.
+    """'Héllo, Wörld!' → 'hello-world'; 'Привет мир' → 'привет-мир'; '東京のブログ' stays.
 
     Latin letters lose their accents; letters of other scripts are kept, lowercased.
     """
-    normalized = unicodedata.normalize("NFKD", text)
-    # Drop combining marks (accents) but keep base letters of every script.
-    stripped = "".join(c for c in normalized if not unicodedata.combining(c))
-    stripped = unicodedata.normalize("NFKC", stripped).lower()
-    dashed = _SEPARATORS.sub("-", stripped)
-    cleaned = _DISALLOWED.sub("", dashed).replace("_", "-")
+    folded = _fold(unicodedata.normalize("NFKC", text).lower())
+    dashed = _SEPARATORS.sub("-", folded)
+    cleaned = "".join(c for c in dashed if c == "-" or _is_slug_char(c))
     cleaned = re.sub(r"-{2,}", "-", cleaned).strip("-")
     return cleaned[:MAX_SLUG_LENGTH].rstrip("-")
 
 
 def is_valid_slug(slug: str) -> bool:
-    return bool(SLUG_PATTERN.match(slug)) and len(slug) <= MAX_SLUG_LENGTH and "_" not in slug
+    """Non-empty runs of letters, digits and marks joined by single hyphens."""
+    if not slug or len(slug) > MAX_SLUG_LENGTH:
+        return False
+    parts = slug.split("-")
+    return all(part and all(_is_slug_char(c) for c in part) for part in parts)
 
 
 def unique_slug(base: str, is_taken: Callable[[str], bool], fallback: str = "untitled") -> str:

@@ -65,7 +65,8 @@ TRANSITIONS: dict[Action, tuple[frozenset[Status], Status]] = {
     Action.APPROVE: (frozenset({Status.IN_REVIEW}), Status.APPROVED),
     Action.REJECT: (frozenset({Status.IN_REVIEW}), Status.DRAFT),
     Action.PUBLISH: (frozenset({Status.APPROVED, Status.DRAFT}), Status.PUBLISHED),
-    Action.UNPUBLISH: (frozenset({Status.PUBLISHED}), Status.DRAFT),
+    # Any live document whose revision is published may be withdrawn, edited or not.
+    Action.UNPUBLISH: (_LIVE, Status.DRAFT),
     Action.ARCHIVE: (_LIVE, Status.ARCHIVED),
     Action.RESTORE: (frozenset({Status.ARCHIVED}), Status.DRAFT),
 }
@@ -102,8 +103,12 @@ def transition(
         raise IllegalTransition(
             action, current, "This type needs review: submit and approve before publishing"
         )
-    if action is Action.UNPUBLISH and not is_published:
-        raise IllegalTransition(action, current)
+    if action is Action.UNPUBLISH:
+        if not is_published:
+            raise IllegalTransition(action, current, "This document is not published")
+        if current is not Status.PUBLISHED:
+            # Withdrawing an edited document's live revision leaves its working copy as is.
+            target = current
     if action is Action.APPROVE and submitted_by is not None and submitted_by == _actor_key(actor):
         raise SelfApprovalForbidden()
     return Transition(action=action, from_status=current, to_status=target)

@@ -44,7 +44,6 @@ SYSTEM_COLUMNS = {
     "createdAt": "created_at",
     "updatedAt": "updated_at",
     "publishedAt": "published_at",
-    "author": "author_id",
     "authorId": "author_id",
 }
 
@@ -85,10 +84,12 @@ def field_index_ddl(dialect: str, name: str) -> list[str]:
     statements = []
     for table in (DOCUMENTS, PUBLISHED):
         expr = f"json_extract(data, '$.{name}')" if dialect == "sqlite" else f"(data -> '{name}')"
-        id_column = "document_id" if table is PUBLISHED else "id"
+        # Ends with the id (sort tie-breaker) and, for working copies, the status, so
+        # filters, sorts and counts are answered from the index alone.
+        tail = "document_id" if table is PUBLISHED else "id, status"
         statements.append(
             f"CREATE INDEX IF NOT EXISTS {_index_name(table, name)} "
-            f"ON {table.name} (space_id, type, {expr}, {id_column})"
+            f"ON {table.name} (space_id, type, {expr}, {tail})"
         )
     return statements
 

@@ -57,6 +57,15 @@ def fts_query(text: str) -> str | None:
     return " ".join(quoted)
 
 
+def ts_query(text: str) -> str | None:
+    """'hello wor' → 'hello & wor:*': the same meaning as ``fts_query`` on PostgreSQL. Only
+    word characters reach the query, so its syntax cannot be injected."""
+    words = [w.lower() for w in _WORD.findall(text)]
+    if not words:
+        return None
+    return " & ".join([*words[:-1], f"{words[-1]}:*"])
+
+
 def index(session: Session, table: Table, document_id: UUID, space_id: UUID, text: str) -> None:
     if session.get_bind().dialect.name != "sqlite":
         return  # PostgreSQL indexes the search_text column itself (GIN expression index)
@@ -95,6 +104,9 @@ def matches(dialect: str, table: Table, text: str) -> ColumnElement[Any]:
         )
         id_column = table.c.document_id if "document_id" in table.c else table.c.id
         return id_column.in_(ids)
+    query = ts_query(text)
+    if query is None:
+        return false()
     return func.to_tsvector("simple", table.c.search_text).op("@@")(
-        func.websearch_to_tsquery("simple", bindparam("ts_query", text))
+        func.to_tsquery("simple", bindparam("ts_query", query))
     )

@@ -160,11 +160,14 @@ class DocumentRow(Base):
     __table_args__ = (
         UniqueConstraint("space_id", "type", "slug", name="uq_documents_space_type_slug"),
         # Sort indexes end with the id, the tie-breaker of every ordering, so a page is read
-        # straight off the index without sorting.
-        Index("ix_documents_space_type_updated", "space_id", "type", "updated_at", "id"),
-        Index("ix_documents_space_type_published", "space_id", "type", "published_at", "id"),
-        Index("ix_documents_space_type_created", "space_id", "type", "created_at", "id"),
-        Index("ix_documents_space_updated", "space_id", "updated_at", "id"),
+        # straight off the index; then the status, so the "not archived" test never reads
+        # the row (whose JSON spills into overflow pages on SQLite).
+        Index("ix_documents_space_type_updated", "space_id", "type", "updated_at", "id", "status"),
+        Index(
+            "ix_documents_space_type_published", "space_id", "type", "published_at", "id", "status"
+        ),
+        Index("ix_documents_space_type_created", "space_id", "type", "created_at", "id", "status"),
+        Index("ix_documents_space_updated", "space_id", "updated_at", "id", "status"),
         Index("ix_documents_space_type_status", "space_id", "type", "status"),  # counts
     )
 

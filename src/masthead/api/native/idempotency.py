@@ -29,24 +29,20 @@ def replay_or_run(
     status_code: int,
     run: Callable[[], T],
 ) -> T | Response:
+    """Run ``run`` once per key: a repeat gets the stored first response."""
     if key is None:
         return run()
     request_hash = idempotency.fingerprint(request.model_dump(mode="json", exclude_unset=True))
-    stored = idempotency.find_replay(
-        services.database.read_uow(), services.clock, actor, key, request_hash
-    )
+    stored = idempotency.begin(services.database.uow(), services.clock, actor, key, request_hash)
     if stored is not None:
         return OrjsonResponse(
             stored.body, status_code=stored.status_code, headers={"Idempotent-Replayed": "true"}
         )
-    result = run()
-    idempotency.remember(
-        services.database.uow(),
-        services.clock,
-        actor,
-        key,
-        request_hash,
-        status_code,
-        result.model_dump(mode="json", by_alias=True),
-    )
+    try:
+        result = run()
+    except BaseException:
+        idempotency.abandon(services.database.uow(), actor, key)
+        raise
+    body = result.model_dump(mode="json", by_alias=True)
+    idempotency.complete(services.database.uow(), actor, key, status_code, body)
     return result

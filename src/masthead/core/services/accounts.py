@@ -40,6 +40,18 @@ def create_space(uow: UnitOfWork, clock: Clock, slug: str, name: str | None = No
     return space
 
 
+def set_public_read(uow: UnitOfWork, space_slug: str, is_public_read: bool) -> Space:
+    """Let anonymous callers read what is published in a space (off by default).
+
+    Raises SpaceNotFound."""
+    with uow:
+        space = uow.spaces.get_by_slug(space_slug)
+        updated = space.model_copy(update={"is_public_read": is_public_read})
+        uow.spaces.update(updated)
+        uow.commit()
+    return updated
+
+
 def create_user(
     uow: UnitOfWork,
     clock: Clock,

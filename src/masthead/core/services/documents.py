@@ -41,6 +41,7 @@ from masthead.core.workflow import Status, actor_key, status_after_edit
 
 ExistingIds = Callable[[Iterable[UUID], str | None], set[UUID]]
 DEFAULT_TYPE = "page"
+SLUG_RETRIES = 3
 DEFAULT_TITLE = "Untitled"
 
 
@@ -208,6 +209,7 @@ def create_document(
         data = {**content_type.defaults(), **{k: v for k, v in data.items() if v is not None}}
         if title is None:
             title = derive_title(content_type, data, DEFAULT_TITLE)
+        requested_slug = slug
         slug = _choose_slug(uow, actor.space_id, content_type.name, title, slug, None)
         data = prepare_content(uow, content_type, title, slug, data, None)
         document = Document(
@@ -226,7 +228,17 @@ def create_document(
             published_at=None,
             published_revision=None,
         )
-        uow.documents.add(document, search_text(content_type, title, data))
+        text = search_text(content_type, title, data)
+        for attempt in range(SLUG_RETRIES):
+            try:
+                uow.documents.add(document, text)
+                break
+            except SlugTaken:
+                # A concurrent writer took the generated slug: take the next free one.
+                if requested_slug is not None or attempt == SLUG_RETRIES - 1:
+                    raise
+                slug = _choose_slug(uow, actor.space_id, content_type.name, title, None, None)
+                document = document.model_copy(update={"slug": slug})
         revision = append_revision(uow, document, actor, None)
         if inp.status is not None and inp.status is not Status.DRAFT:
             document = workflow_service.move_towards(

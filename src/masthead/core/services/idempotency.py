@@ -1,5 +1,9 @@
 """Idempotency keys: a POST repeated with the same key within 24 hours gets the first
-result again instead of acting twice; the same key with a different request is refused."""
+result again instead of acting twice; the same key with a different request is refused.
+
+The key is reserved before the request runs (one row, unique per space, caller and key), so
+of two concurrent requests with one key exactly one runs; the other is told to retry.
+"""
 
 from __future__ import annotations
 
@@ -9,13 +13,18 @@ from typing import Any
 
 import orjson
 
-from masthead.core.errors import FieldError, IdempotencyKeyReused, Invalid
+from masthead.core.errors import Conflict, FieldError, IdempotencyKeyReused, Invalid
 from masthead.core.models import Actor
 from masthead.core.ports import Clock, StoredResponse, UnitOfWork
 from masthead.core.workflow import actor_key
 
 TTL = timedelta(hours=24)
 MAX_KEY = 255
+PENDING = 0  # status code of a reservation whose request is still running
+
+
+class IdempotentRequestInProgress(Conflict):
+    default_message = "A request with this Idempotency-Key is still in progress; retry shortly"
 
 
 def fingerprint(payload: Any) -> str:
@@ -31,37 +40,45 @@ def _scope(actor: Actor, key: str) -> str:
     return str(actor_key(actor) or "anonymous")
 
 
-def find_replay(
+def begin(
     uow: UnitOfWork, clock: Clock, actor: Actor, key: str, request_hash: str
 ) -> StoredResponse | None:
-    """The stored first response for ``key``, if fresh. Raises IdempotencyKeyReused when
-    the key was used for a different request."""
-    scope = _scope(actor, key)
-    with uow:
-        stored = uow.idempotency.find(actor.space_id, scope, key)
-    if stored is None or stored.created_at < clock() - TTL:
-        return None
-    if stored.request_hash != request_hash:
-        raise IdempotencyKeyReused()
-    return stored
+    """Reserve ``key`` for this request (returns None: go ahead), or return the stored first
+    response of a completed repeat.
 
-
-def remember(
-    uow: UnitOfWork,
-    clock: Clock,
-    actor: Actor,
-    key: str,
-    request_hash: str,
-    status_code: int,
-    body: dict[str, Any],
-) -> None:
-    """Store the first response for ``key`` (a concurrent first writer wins; stale keys are
-    purged on the way)."""
+    Raises IdempotencyKeyReused (same key, other request), IdempotentRequestInProgress.
+    """
     scope = _scope(actor, key)
     now = clock()
     with uow:
         uow.idempotency.purge_older_than(now - TTL)
-        uow.idempotency.add(
-            actor.space_id, scope, key, StoredResponse(request_hash, status_code, body, now)
+        reserved = uow.idempotency.reserve(
+            actor.space_id, scope, key, StoredResponse(request_hash, PENDING, {}, now)
         )
+        stored = None if reserved else uow.idempotency.find(actor.space_id, scope, key)
+        uow.commit()
+    if stored is None:
+        return None
+    if stored.request_hash != request_hash:
+        raise IdempotencyKeyReused()
+    if stored.status_code == PENDING:
+        raise IdempotentRequestInProgress()
+    return stored
+
+
+def complete(
+    uow: UnitOfWork, actor: Actor, key: str, status_code: int, body: dict[str, Any]
+) -> None:
+    """Store the response of the request that holds the reservation."""
+    scope = _scope(actor, key)
+    with uow:
+        uow.idempotency.complete(actor.space_id, scope, key, status_code, body)
+        uow.commit()
+
+
+def abandon(uow: UnitOfWork, actor: Actor, key: str) -> None:
+    """Drop the reservation of a request that failed, so the key can be used again."""
+    scope = _scope(actor, key)
+    with uow:
+        uow.idempotency.delete(actor.space_id, scope, key)
         uow.commit()

@@ -28,8 +28,7 @@ SYSTEM_FIELDS: dict[str, str] = {
     "slug": "string",
     "type": "string",
     "status": "string",
-    "author": "uuid",
-    "authorId": "uuid",
+    "authorId": "uuid",  # who created it; a type may have its own "author" field
     "createdAt": "datetime",
     "updatedAt": "datetime",
     "publishedAt": "datetime",
@@ -76,16 +75,18 @@ def _coerce(kind: str, raw: Any) -> Any:
         return _bool(raw)
     if kind == "uuid":
         return UUID(str(raw))
-    if kind == "datetime":
+    if kind in {"datetime", "datetime_text"}:
         parsed = datetime.fromisoformat(str(raw).replace("Z", "+00:00"))
         parsed = parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
-        return parsed.astimezone(UTC)
+        parsed = parsed.astimezone(UTC)
+        # Datetime fields are stored as UTC text (core.content.normalize_datetimes).
+        return parsed.isoformat().replace("+00:00", "Z") if kind == "datetime_text" else parsed
     raise ValueError(f"cannot filter on {kind}")
 
 
 def _field_kind(field: FieldDef) -> str:
     if field.type is FieldType.DATETIME:
-        return "string"  # stored as normalised UTC text; compares as text
+        return "datetime_text"  # stored as normalised UTC text; compared as such
     if field.type is FieldType.LIST:
         return (field.of or FieldType.STRING).value
     return field.type.value
@@ -139,7 +140,11 @@ def _check_filter(flt: Filter, content_type: ContentType | None) -> Filter:
             if not value:
                 raise ValueError("give at least one value")
         elif flt.op is FilterOp.CONTAINS:
-            value = _coerce(kind, flt.value) if kind not in {"uuid", "datetime"} else str(flt.value)
+            value = (
+                str(flt.value)
+                if kind in {"uuid", "datetime", "datetime_text"}
+                else _coerce(kind, flt.value)
+            )
         else:
             value = _coerce(kind, flt.value)
     except ValueError as exc:

@@ -59,6 +59,14 @@ class SqlSpaceRepository:
         )
         self._session.flush()
 
+    def update(self, space: Space) -> None:
+        row = self._session.get(SpaceRow, space.id)
+        if row is None:
+            raise SpaceNotFound()
+        row.name = space.name
+        row.is_public_read = space.is_public_read
+        self._session.flush()
+
     def count(self) -> int:
         return self._session.scalar(select(func.count()).select_from(SpaceRow)) or 0
 

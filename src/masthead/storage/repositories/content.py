@@ -3,16 +3,18 @@ workflow transitions."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from typing import Any
 from uuid import UUID
 
 from sqlalchemy import ColumnElement, delete, func, insert, select, text, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from masthead.core.content_types import ContentType, FieldDef, TypeKind, WorkflowMode
 from masthead.core.documents import Document, DocumentQuery, Perspective, Revision, TransitionRecord
-from masthead.core.errors import DocumentNotFound
+from masthead.core.errors import DocumentNotFound, FieldError, SlugTaken
 from masthead.core.workflow import Action, Status
 from masthead.storage import queries, search
 from masthead.storage.tables import (
@@ -118,6 +120,23 @@ class SqlContentTypeRepository:
             if field.is_indexable:
                 for statement in queries.field_index_ddl(dialect, field.name):
                     self._session.execute(text(statement))
+
+
+@contextmanager
+def _slug_guard(session: Session, slug: str, *, published: bool = False) -> Iterator[None]:
+    """Turn a unique-slug violation into SlugTaken, in a savepoint so the transaction stays
+    usable (the service may retry with another slug). Other integrity errors propagate."""
+    try:
+        with session.begin_nested():
+            yield
+    except IntegrityError as exc:
+        if "slug" not in str(exc.orig).lower():
+            raise
+        where = "a published document" if published else "another document"
+        raise SlugTaken(
+            f"Slug '{slug}' is already used by {where} of this type",
+            details=[FieldError("slug", "already taken")],
+        ) from exc
 
 
 def _document(row: DocumentRow) -> Document:
@@ -268,27 +287,28 @@ class SqlDocumentRepository:
         return set(self._session.scalars(query))
 
     def add(self, document: Document, search_text: str) -> None:
-        self._session.add(
-            DocumentRow(
-                id=document.id,
-                space_id=document.space_id,
-                type=document.type,
-                slug=document.slug,
-                title=document.title,
-                data=document.data,
-                status=document.status.value,
-                version=document.version,
-                revision=document.revision,
-                author_id=document.author_id,
-                submitted_by=document.submitted_by,
-                created_at=document.created_at,
-                updated_at=document.updated_at,
-                published_at=document.published_at,
-                published_revision=document.published_revision,
-                search_text=search_text,
-            )
+        """Raises SlugTaken when a concurrent writer took the slug first."""
+        row = DocumentRow(
+            id=document.id,
+            space_id=document.space_id,
+            type=document.type,
+            slug=document.slug,
+            title=document.title,
+            data=document.data,
+            status=document.status.value,
+            version=document.version,
+            revision=document.revision,
+            author_id=document.author_id,
+            submitted_by=document.submitted_by,
+            created_at=document.created_at,
+            updated_at=document.updated_at,
+            published_at=document.published_at,
+            published_revision=document.published_revision,
+            search_text=search_text,
         )
-        self._session.flush()
+        with _slug_guard(self._session, document.slug):
+            self._session.add(row)
+            self._session.flush()
         search.index(self._session, queries.DOCUMENTS, document.id, document.space_id, search_text)
 
     def add_many(self, documents: list[tuple[Document, str]]) -> None:
@@ -372,15 +392,16 @@ class SqlDocumentRepository:
         }
         if search_text is not None:
             values["search_text"] = search_text
-        result = self._session.execute(
-            update(DocumentRow)
-            .where(
-                DocumentRow.id == document.id,
-                DocumentRow.space_id == document.space_id,
-                DocumentRow.version == expected_version,
+        with _slug_guard(self._session, document.slug):
+            result = self._session.execute(
+                update(DocumentRow)
+                .where(
+                    DocumentRow.id == document.id,
+                    DocumentRow.space_id == document.space_id,
+                    DocumentRow.version == expected_version,
+                )
+                .values(**values)
             )
-            .values(**values)
-        )
         if not getattr(result, "rowcount", 0):
             return False
         if search_text is not None:
@@ -439,25 +460,26 @@ class SqlDocumentRepository:
         return _published(row) if row else None
 
     def publish(self, document: Document, search_text: str) -> None:
-        """Make ``document`` (its current content) what readers get."""
+        """Make ``document`` (its current content) what readers get. Raises SlugTaken when
+        another published document of the type holds the slug."""
         self.unpublish(document.space_id, document.id)
-        self._session.add(
-            PublishedDocumentRow(
-                document_id=document.id,
-                space_id=document.space_id,
-                type=document.type,
-                slug=document.slug,
-                title=document.title,
-                data=document.data,
-                revision=document.revision,
-                author_id=document.author_id,
-                created_at=document.created_at,
-                updated_at=document.updated_at,
-                published_at=document.published_at or document.updated_at,
-                search_text=search_text,
-            )
+        row = PublishedDocumentRow(
+            document_id=document.id,
+            space_id=document.space_id,
+            type=document.type,
+            slug=document.slug,
+            title=document.title,
+            data=document.data,
+            revision=document.revision,
+            author_id=document.author_id,
+            created_at=document.created_at,
+            updated_at=document.updated_at,
+            published_at=document.published_at or document.updated_at,
+            search_text=search_text,
         )
-        self._session.flush()
+        with _slug_guard(self._session, document.slug, published=True):
+            self._session.add(row)
+            self._session.flush()
         search.index(self._session, queries.PUBLISHED, document.id, document.space_id, search_text)
 
     def unpublish(self, space_id: UUID, document_id: UUID) -> None:

@@ -72,14 +72,17 @@ def upgrade() -> None:
         sa.UniqueConstraint("space_id", "type", "slug", name="uq_documents_space_type_slug"),
         _space_fk("documents"),
     )
-    # Sort indexes end with the id (every ordering's tie-breaker): pages come off the index.
+    # Sort indexes end with the id (every ordering's tie-breaker), so pages come off the
+    # index, then the status, so the "not archived" test never reads the row.
     for column in ("updated", "published", "created"):
         op.create_index(
             f"ix_documents_space_type_{column}",
             "documents",
-            ["space_id", "type", f"{column}_at", "id"],
+            ["space_id", "type", f"{column}_at", "id", "status"],
         )
-    op.create_index("ix_documents_space_updated", "documents", ["space_id", "updated_at", "id"])
+    op.create_index(
+        "ix_documents_space_updated", "documents", ["space_id", "updated_at", "id", "status"]
+    )
     op.create_index("ix_documents_space_type_status", "documents", ["space_id", "type", "status"])
     op.create_table(
         "published_documents",
