@@ -530,3 +530,34 @@ def test_invalid_settings_exit_1_naming_the_setting(runner: CliRunner, tmp_path:
     assert result.exit_code == 1
     assert "invalid settings" in flat(result.stderr)
     assert "at least 32 characters" in flat(result.stderr)
+
+
+def test_spaces_set_public_read_turns_anonymous_reads_on_and_off(
+    cli: Invoke, migrated: Result, database: Database
+) -> None:
+    def is_public() -> bool:
+        with database.read_uow() as uow:
+            return uow.spaces.get_by_slug("default").is_public_read
+
+    assert not is_public()
+    on = succeeded(cli("spaces", "set-public-read", "default"))
+    assert "is on" in flat(on.output)
+    assert is_public()
+    succeeded(cli("spaces", "set-public-read", "default", "--off"))
+    assert not is_public()
+    missing = cli("spaces", "set-public-read", "nope")
+    assert missing.exit_code == 1
+    assert "not found" in flat(missing.output)
+
+
+def test_demo_generates_posts_with_references_through_the_import_service(
+    cli: Invoke, migrated: Result, database: Database
+) -> None:
+    succeeded(cli("demo", "--documents", "30", "--seed", "7"))
+    with database.read_uow() as uow:
+        space = uow.spaces.get_by_slug("default")
+        assert uow.documents.count(space.id, "post") == 30
+        assert uow.documents.count(space.id, "author") == 50
+        post_type = uow.content_types.find(space.id, "post")
+    assert post_type is not None
+    assert post_type.field("author") is not None
