@@ -28,8 +28,8 @@ from sqlalchemy.dialects.postgresql import JSONB
 
 from masthead.core.content_types import FIELD_NAME, ContentType, FieldType
 from masthead.core.documents import DocumentQuery, Filter, FilterOp, Perspective, Sort
-from masthead.storage import search
-from masthead.storage.tables import DocumentRow, PublishedDocumentRow
+from masthead.storage import list_values, search
+from masthead.storage.tables import DocumentRow, DocumentValueRow, PublishedDocumentRow
 
 DOCUMENTS: Table = DocumentRow.__table__  # type: ignore[assignment]
 PUBLISHED: Table = PublishedDocumentRow.__table__  # type: ignore[assignment]
@@ -116,7 +116,11 @@ def _like_pattern(value: str) -> str:
 
 
 def _filter_clause(
-    dialect: str, table: Table, flt: Filter, content_type: ContentType | None
+    dialect: str,
+    table: Table,
+    flt: Filter,
+    content_type: ContentType | None,
+    space_id: Any,
 ) -> ColumnElement[bool]:
     column = _column(table, flt.field)
     if column is not None:
@@ -126,7 +130,14 @@ def _filter_clause(
         raise ValueError(f"unknown field {flt.field}")
     is_list = field.type is FieldType.LIST or (field.type is FieldType.REFERENCE and field.many)
     if is_list and flt.op in {FilterOp.CONTAINS, FilterOp.EQ}:
-        return _list_contains(dialect, table, flt.field, flt.value)
+        return _list_contains(
+            dialect,
+            table,
+            flt.field,
+            flt.value,
+            space_id,
+            content_type.name if content_type else None,
+        )
     if flt.op is FilterOp.CONTAINS:
         return _compare(
             field_text_expr(dialect, table, flt.field), flt, column_is_json=False, dialect=dialect
@@ -136,8 +147,25 @@ def _filter_clause(
     )
 
 
-def _list_contains(dialect: str, table: Table, name: str, value: Any) -> ColumnElement[bool]:
+def _list_contains(
+    dialect: str, table: Table, name: str, value: Any, space_id: Any, type_name: str | None
+) -> ColumnElement[bool]:
     name = _checked(name)
+    text_value = list_values.canonical(value)
+    id_column = table.c.document_id if table is PUBLISHED else table.c.id
+    if text_value is not None and type_name is not None:
+        # The indexed side table of list elements (storage/list_values.py).
+        source = list_values.PUBLISHED if table is PUBLISHED else list_values.WORKING
+        values = DocumentValueRow
+        return id_column.in_(
+            select(values.document_id).where(
+                values.space_id == space_id,
+                values.type == type_name,
+                values.source == source,
+                values.field == name,
+                values.value == text_value,
+            )
+        )
     if dialect == "sqlite":
         each = func.json_each(literal_column(f"{table.name}.data"), f"$.{name}").table_valued(
             "value"
@@ -210,7 +238,9 @@ def build(
             conditions.append(table.c.status != "archived")
         else:
             conditions.append(table.c.status.in_([s.value for s in query.statuses]))
-    conditions.extend(_filter_clause(dialect, table, f, content_type) for f in query.filters)
+    conditions.extend(
+        _filter_clause(dialect, table, f, content_type, space_id) for f in query.filters
+    )
     if query.search:
         conditions.append(search.matches(dialect, table, query.search))
     where = and_(*conditions)

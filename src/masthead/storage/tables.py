@@ -285,3 +285,30 @@ class IdempotencyKeyRow(Base):
     status_code: Mapped[int] = mapped_column(Integer)
     response: Mapped[dict[str, Any]] = mapped_column(JSONData)
     created_at: Mapped[datetime] = mapped_column(index=True)
+
+
+class DocumentValueRow(Base):
+    """One element of a list field (tags, many-references) of a working ('d') or published
+    ('p') document, so "list contains" filters use an index instead of scanning JSON."""
+
+    __tablename__ = "document_values"
+    __table_args__ = (
+        Index(
+            "ix_document_values_lookup",
+            "space_id",
+            "type",
+            "source",
+            "field",
+            "value",
+            "document_id",
+        ),
+    )
+
+    source: Mapped[str] = mapped_column(String(1), primary_key=True)
+    document_id: Mapped[UUID] = mapped_column(
+        ForeignKey("documents.id", ondelete="CASCADE"), primary_key=True
+    )
+    field: Mapped[str] = mapped_column(String(64), primary_key=True)
+    value: Mapped[str] = mapped_column(String(200), primary_key=True)
+    space_id: Mapped[UUID] = mapped_column(ForeignKey("spaces.id", ondelete="CASCADE"))
+    type: Mapped[str] = mapped_column(String(64))

@@ -16,7 +16,7 @@ from masthead.core.content_types import ContentType, FieldDef, TypeKind, Workflo
 from masthead.core.documents import Document, DocumentQuery, Perspective, Revision, TransitionRecord
 from masthead.core.errors import DocumentNotFound, FieldError, SlugTaken
 from masthead.core.workflow import Action, Status
-from masthead.storage import queries, search
+from masthead.storage import list_values, queries, search
 from masthead.storage.tables import (
     ContentTypeRow,
     DocumentRow,
@@ -310,6 +310,7 @@ class SqlDocumentRepository:
             self._session.add(row)
             self._session.flush()
         search.index(self._session, queries.DOCUMENTS, document.id, document.space_id, search_text)
+        list_values.replace(self._session, [document], list_values.WORKING, fresh=True)
 
     def add_many(self, documents: list[tuple[Document, str]]) -> None:
         """Insert many new documents in one statement (bulk import)."""
@@ -342,6 +343,9 @@ class SqlDocumentRepository:
         search.index_many(
             self._session, queries.DOCUMENTS, [(d.id, d.space_id, t) for d, t in documents]
         )
+        list_values.replace(
+            self._session, [d for d, _ in documents], list_values.WORKING, fresh=True
+        )
 
     def publish_many(self, documents: list[tuple[Document, str]]) -> None:
         """Publish many new (never published) documents at once (bulk import)."""
@@ -369,6 +373,9 @@ class SqlDocumentRepository:
         )
         search.index_many(
             self._session, queries.PUBLISHED, [(d.id, d.space_id, t) for d, t in documents]
+        )
+        list_values.replace(
+            self._session, [d for d, _ in documents], list_values.PUBLISHED, fresh=True
         )
 
     def save(self, document: Document, expected_version: int, search_text: str | None) -> bool:
@@ -404,10 +411,11 @@ class SqlDocumentRepository:
             )
         if not getattr(result, "rowcount", 0):
             return False
-        if search_text is not None:
+        if search_text is not None:  # the content changed
             search.index(
                 self._session, queries.DOCUMENTS, document.id, document.space_id, search_text
             )
+            list_values.replace(self._session, [document], list_values.WORKING, fresh=False)
         return True
 
     def delete(self, space_id: UUID, document_id: UUID) -> None:
@@ -481,9 +489,11 @@ class SqlDocumentRepository:
             self._session.add(row)
             self._session.flush()
         search.index(self._session, queries.PUBLISHED, document.id, document.space_id, search_text)
+        list_values.replace(self._session, [document], list_values.PUBLISHED, fresh=True)
 
     def unpublish(self, space_id: UUID, document_id: UUID) -> None:
         search.unindex(self._session, queries.PUBLISHED, document_id)
+        list_values.clear(self._session, [document_id], list_values.PUBLISHED)
         self._session.execute(
             delete(PublishedDocumentRow).where(
                 PublishedDocumentRow.document_id == document_id,

@@ -170,6 +170,26 @@ def upgrade() -> None:
     )
     op.create_index("ix_idempotency_keys_created_at", "idempotency_keys", ["created_at"])
 
+    op.create_table(
+        "document_values",
+        sa.Column("source", sa.String(1), nullable=False),
+        sa.Column("document_id", sa.Uuid(), nullable=False),
+        sa.Column("field", sa.String(64), nullable=False),
+        sa.Column("value", sa.String(200), nullable=False),
+        sa.Column("space_id", sa.Uuid(), nullable=False),
+        sa.Column("type", sa.String(64), nullable=False),
+        sa.PrimaryKeyConstraint(
+            "source", "document_id", "field", "value", name="pk_document_values"
+        ),
+        _space_fk("document_values"),
+        _document_fk("document_values"),
+    )
+    op.create_index(
+        "ix_document_values_lookup",
+        "document_values",
+        ["space_id", "type", "source", "field", "value", "document_id"],
+    )
+
     if op.get_bind().dialect.name == "sqlite":
         for table in ("documents", "published_documents"):
             op.execute(
