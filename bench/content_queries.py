@@ -32,7 +32,7 @@ QUERIES = {
     "&sort=-readingTime&expand=author&limit=20",
     "list contains + nested expand": "/v1/documents?type=post&filter[tags][contains]=coffee"
     "&sort=-createdAt&expand=author.company&limit=20",
-    "full-text search": "/v1/documents?type=post&q=harbour%20coffee&limit=20",
+    "full-text search": "/v1/documents?type=post&q=harbour&limit=20",
     "deep page": "/v1/documents?type=post&sort=-updatedAt&page=200&limit=20",
     "get one with expand": None,  # filled in at run time
 }

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import random
 from collections.abc import Callable, Iterator
+from itertools import accumulate
 from uuid import UUID
 
 from masthead.core.content_types import ContentTypeSpec, FieldDef, FieldType
@@ -102,8 +103,20 @@ CATEGORIES = (
 UnitOfWorkFactory = Callable[[], UnitOfWork]
 
 
+_SYLLABLES = ("ka", "lo", "mi", "ren", "tas", "vo", "quel", "dor", "ni", "sa", "bri", "ton")
+# A few thousand words with Zipf-like frequencies, as in real text: search terms then match a
+# realistic share of posts instead of nearly all of them.
+VOCABULARY = tuple(
+    random.Random(0).sample(  # noqa: S311 - a fixed shuffle: real words at varied ranks
+        [*WORDS, *(a + b + c for a in _SYLLABLES for b in _SYLLABLES for c in _SYLLABLES)],
+        k=len(WORDS) + len(_SYLLABLES) ** 3,
+    )
+)
+_WEIGHTS = tuple(accumulate(1 / rank for rank in range(1, len(VOCABULARY) + 1)))
+
+
 def _sentence(rng: random.Random, words: int) -> str:
-    text = " ".join(rng.choice(WORDS) for _ in range(words))
+    text = " ".join(rng.choices(VOCABULARY, cum_weights=_WEIGHTS, k=words))
     return text[0].upper() + text[1:]
 
 
