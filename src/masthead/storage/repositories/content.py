@@ -139,7 +139,46 @@ def _slug_guard(session: Session, slug: str, *, published: bool = False) -> Iter
         ) from exc
 
 
-def _document(row: DocumentRow) -> Document:
+def _document_values(document: Document, search_text: str) -> dict[str, Any]:
+    return {
+        "id": document.id,
+        "space_id": document.space_id,
+        "type": document.type,
+        "slug": document.slug,
+        "title": document.title,
+        "data": document.data,
+        "status": document.status.value,
+        "version": document.version,
+        "revision": document.revision,
+        "author_id": document.author_id,
+        "submitted_by": document.submitted_by,
+        "created_at": document.created_at,
+        "updated_at": document.updated_at,
+        "published_at": document.published_at,
+        "published_revision": document.published_revision,
+        "search_text": search_text,
+    }
+
+
+def _published_values(document: Document, search_text: str) -> dict[str, Any]:
+    return {
+        "document_id": document.id,
+        "space_id": document.space_id,
+        "type": document.type,
+        "slug": document.slug,
+        "title": document.title,
+        "data": document.data,
+        "revision": document.revision,
+        "author_id": document.author_id,
+        "created_at": document.created_at,
+        "updated_at": document.updated_at,
+        "published_at": document.published_at or document.updated_at,
+        "search_text": search_text,
+    }
+
+
+def _document(row: Any) -> Document:
+    """From a DocumentRow or a Row of the documents table."""
     return Document(
         id=row.id,
         space_id=row.space_id,
@@ -178,26 +217,8 @@ def _published(row: Any) -> Document:
     )
 
 
-def _from_mapping(row: Any, perspective: Perspective) -> Document:
-    if perspective is Perspective.PUBLISHED:
-        return _published(row)
-    return Document(
-        id=row.id,
-        space_id=row.space_id,
-        type=row.type,
-        title=row.title,
-        slug=row.slug,
-        data=row.data,
-        status=Status(row.status),
-        version=row.version,
-        revision=row.revision,
-        author_id=row.author_id,
-        created_at=row.created_at,
-        updated_at=row.updated_at,
-        published_at=row.published_at,
-        published_revision=row.published_revision,
-        submitted_by=row.submitted_by,
-    )
+def _from_row(row: Any, perspective: Perspective) -> Document:
+    return _published(row) if perspective is Perspective.PUBLISHED else _document(row)
 
 
 class SqlDocumentRepository:
@@ -288,24 +309,7 @@ class SqlDocumentRepository:
 
     def add(self, document: Document, search_text: str) -> None:
         """Raises SlugTaken when a concurrent writer took the slug first."""
-        row = DocumentRow(
-            id=document.id,
-            space_id=document.space_id,
-            type=document.type,
-            slug=document.slug,
-            title=document.title,
-            data=document.data,
-            status=document.status.value,
-            version=document.version,
-            revision=document.revision,
-            author_id=document.author_id,
-            submitted_by=document.submitted_by,
-            created_at=document.created_at,
-            updated_at=document.updated_at,
-            published_at=document.published_at,
-            published_revision=document.published_revision,
-            search_text=search_text,
-        )
+        row = DocumentRow(**_document_values(document, search_text))
         with _slug_guard(self._session, document.slug):
             self._session.add(row)
             self._session.flush()
@@ -318,27 +322,7 @@ class SqlDocumentRepository:
             return
         self._session.execute(
             insert(DocumentRow),
-            [
-                {
-                    "id": d.id,
-                    "space_id": d.space_id,
-                    "type": d.type,
-                    "slug": d.slug,
-                    "title": d.title,
-                    "data": d.data,
-                    "status": d.status.value,
-                    "version": d.version,
-                    "revision": d.revision,
-                    "author_id": d.author_id,
-                    "submitted_by": d.submitted_by,
-                    "created_at": d.created_at,
-                    "updated_at": d.updated_at,
-                    "published_at": d.published_at,
-                    "published_revision": d.published_revision,
-                    "search_text": text_,
-                }
-                for d, text_ in documents
-            ],
+            [_document_values(d, text_) for d, text_ in documents],
         )
         search.index_many(
             self._session, queries.DOCUMENTS, [(d.id, d.space_id, t) for d, t in documents]
@@ -353,23 +337,7 @@ class SqlDocumentRepository:
             return
         self._session.execute(
             insert(PublishedDocumentRow),
-            [
-                {
-                    "document_id": d.id,
-                    "space_id": d.space_id,
-                    "type": d.type,
-                    "slug": d.slug,
-                    "title": d.title,
-                    "data": d.data,
-                    "revision": d.revision,
-                    "author_id": d.author_id,
-                    "created_at": d.created_at,
-                    "updated_at": d.updated_at,
-                    "published_at": d.published_at or d.updated_at,
-                    "search_text": text_,
-                }
-                for d, text_ in documents
-            ],
+            [_published_values(d, text_) for d, text_ in documents],
         )
         search.index_many(
             self._session, queries.PUBLISHED, [(d.id, d.space_id, t) for d, t in documents]
@@ -384,19 +352,9 @@ class SqlDocumentRepository:
         The version check and the write are one UPDATE, so of two concurrent saves from the
         same version exactly one succeeds; the other gets False and must report a conflict.
         """
-        values: dict[str, Any] = {
-            "type": document.type,
-            "slug": document.slug,
-            "title": document.title,
-            "data": document.data,
-            "status": document.status.value,
-            "version": document.version,
-            "revision": document.revision,
-            "submitted_by": document.submitted_by,
-            "updated_at": document.updated_at,
-            "published_at": document.published_at,
-            "published_revision": document.published_revision,
-        }
+        values = _document_values(document, search_text or "")
+        for fixed in ("id", "space_id", "author_id", "created_at", "search_text"):
+            del values[fixed]
         if search_text is not None:
             values["search_text"] = search_text
         with _slug_guard(self._session, document.slug):
@@ -471,20 +429,7 @@ class SqlDocumentRepository:
         """Make ``document`` (its current content) what readers get. Raises SlugTaken when
         another published document of the type holds the slug."""
         self.unpublish(document.space_id, document.id)
-        row = PublishedDocumentRow(
-            document_id=document.id,
-            space_id=document.space_id,
-            type=document.type,
-            slug=document.slug,
-            title=document.title,
-            data=document.data,
-            revision=document.revision,
-            author_id=document.author_id,
-            created_at=document.created_at,
-            updated_at=document.updated_at,
-            published_at=document.published_at or document.updated_at,
-            search_text=search_text,
-        )
+        row = PublishedDocumentRow(**_published_values(document, search_text))
         with _slug_guard(self._session, document.slug, published=True):
             self._session.add(row)
             self._session.flush()
@@ -523,8 +468,8 @@ class SqlDocumentRepository:
         id_column = table.c.document_id if perspective is Perspective.PUBLISHED else table.c.id
         # Look up by primary key alone and drop other spaces' rows here: with a space_id
         # condition in SQL, SQLite may prefer a space index and scan the whole space.
-        rows = self._session.execute(select(table).where(id_column.in_(wanted))).mappings()
-        return [_from_mapping(r, perspective) for r in rows if r["space_id"] == space_id]
+        rows = self._session.execute(select(table).where(id_column.in_(wanted)))
+        return [_from_row(r, perspective) for r in rows if r.space_id == space_id]
 
 
 def _revision(row: RevisionRow) -> Revision:
