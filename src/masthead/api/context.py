@@ -1,6 +1,8 @@
 """Request dependencies: the app's services, the caller (principal), and the actor in a space.
 
 Handlers declare these through the ``Annotated`` aliases at the bottom, so they all read alike.
+Dependencies that do no I/O are ``async def``: FastAPI runs plain ``def`` ones in its thread
+pool, and each hop there costs more than the work itself.
 """
 
 from __future__ import annotations
@@ -29,16 +31,16 @@ class AppServices:
     clock: Clock
 
 
-def get_services(request: Request) -> AppServices:
+async def get_services(request: Request) -> AppServices:
     services: AppServices = request.app.state.services
     return services
 
 
-def get_client(request: Request) -> str:
+async def get_client(request: Request) -> str:
     return client_address(request.scope)
 
 
-def get_bearer(authorization: Annotated[str | None, Header()] = None) -> str | None:
+async def get_bearer(authorization: Annotated[str | None, Header()] = None) -> str | None:
     if authorization is None or not authorization.strip():
         return None
     scheme, _, token = authorization.strip().partition(" ")
