@@ -1,9 +1,9 @@
 """The domain error tree. Services raise these; each API dialect maps them once, at its edge.
 
     MastheadError
-    ├── NotFound            SpaceNotFound, UserNotFound, DocumentNotFound, RevisionNotFound, ...
+    ├── NotFound            SpaceNotFound, DocumentNotFound, RevisionNotFound, BlobNotFound, ...
     ├── Conflict            UsernameTaken, SlugTaken, StaleVersion, ContentTypeInUse, ...
-    ├── Invalid             field errors in ``details``; WeakPassword
+    ├── Invalid             field errors in ``details``; WeakPassword, BlobMismatch
     ├── Unauthenticated     AuthRequired, InvalidToken, InvalidCredentials, InvalidRefreshToken
     ├── Forbidden           SpaceAccessDenied, SelfApprovalForbidden
     └── RateLimited         carries ``retry_after`` seconds

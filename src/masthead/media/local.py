@@ -1,0 +1,174 @@
+"""Blobs in a local directory: the embedded default.
+
+Layout under ``root``: ``blobs/ab/<sha256>`` for stored blobs, ``tmp/`` for everything still
+being written. A write goes to a fresh file in ``tmp/``, is fsync'd, and only then
+``os.replace``d to its final name, so a crash leaves at worst a stray temp file (swept by
+``sweep_temp``), never a half file at a final path. Knows nothing of assets or HTTP.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import os
+import uuid
+from datetime import datetime
+from pathlib import Path
+from typing import BinaryIO
+
+from masthead.core.blobs import (
+    BlobNotFound,
+    StoredBlob,
+    blob_key,
+    check_older_than,
+    check_sha256,
+    check_temp_key,
+    iter_chunks,
+    verify_arrived,
+)
+
+
+class LocalBlobStore:
+    def __init__(self, root: Path) -> None:
+        self.root = Path(root)
+        self._blobs = self.root / "blobs"
+        self._tmp = self.root / "tmp"
+        self._blobs.mkdir(parents=True, exist_ok=True)
+        self._tmp.mkdir(parents=True, exist_ok=True)
+
+    # --- stored blobs -------------------------------------------------------------------------
+
+    def put(self, data: BinaryIO | bytes, *, content_type: str) -> StoredBlob:
+        staged, sha256, size = self._write_temp(data)
+        self._move_into_place(staged, sha256)
+        return StoredBlob(sha256=sha256, size=size, content_type=content_type)
+
+    def open(self, sha256: str) -> BinaryIO:
+        try:
+            return self._path(sha256).open("rb")
+        except FileNotFoundError:
+            raise BlobNotFound(f"no blob {sha256}") from None
+
+    def exists(self, sha256: str) -> bool:
+        return self._path(sha256).is_file()
+
+    def size(self, sha256: str) -> int:
+        try:
+            return self._path(sha256).stat().st_size
+        except FileNotFoundError:
+            raise BlobNotFound(f"no blob {sha256}") from None
+
+    def delete(self, sha256: str) -> None:
+        self._path(sha256).unlink(missing_ok=True)
+
+    # --- direct uploads -----------------------------------------------------------------------
+
+    def put_temp_key(self, temp_key: str, data: BinaryIO | bytes) -> int:
+        target = self._temp_path(temp_key)
+        staged, _, size = self._write_temp(data)
+        os.replace(staged, target)
+        return size
+
+    def upload_url(self, key: str, *, expires_in: int, content_type: str) -> str | None:
+        check_temp_key(key)
+        return None  # clients PUT to Masthead's own signed endpoint, which calls put_temp_key
+
+    def promote(
+        self,
+        temp_key: str,
+        *,
+        content_type: str,
+        expected_size: int | None = None,
+        expected_sha256: str | None = None,
+    ) -> StoredBlob:
+        source = self._temp_path(temp_key)
+        if expected_sha256 is not None:
+            check_sha256(expected_sha256)
+        # Claim the upload first: once renamed, a second PUT to the same temp key creates a new
+        # file and cannot change the bytes between hashing and moving them into place.
+        claimed = self._new_temp_path()
+        try:
+            os.replace(source, claimed)
+        except FileNotFoundError:
+            raise BlobNotFound(f"nothing was uploaded to {temp_key}") from None
+        try:
+            os.utime(claimed)  # a sweep running now must not take it mid-promote
+            digest, size = hashlib.sha256(), 0
+            with claimed.open("rb") as stream:
+                for chunk in iter_chunks(stream):
+                    digest.update(chunk)
+                    size += len(chunk)
+            sha256 = digest.hexdigest()
+            verify_arrived(
+                sha256, size, expected_sha256=expected_sha256, expected_size=expected_size
+            )
+        except BaseException:
+            claimed.unlink(missing_ok=True)
+            raise
+        self._move_into_place(claimed, sha256)
+        return StoredBlob(sha256=sha256, size=size, content_type=content_type)
+
+    def sweep_temp(self, older_than: datetime) -> int:
+        cutoff = check_older_than(older_than).timestamp()
+        removed = 0
+        for entry in os.scandir(self._tmp):
+            with contextlib.suppress(FileNotFoundError):  # a promote or put took it meanwhile
+                if entry.is_file(follow_symlinks=False) and entry.stat().st_mtime < cutoff:
+                    os.unlink(entry.path)
+                    removed += 1
+        return removed
+
+    # --- internals ----------------------------------------------------------------------------
+
+    def _path(self, sha256: str) -> Path:
+        return self._blobs / blob_key(sha256)
+
+    def _temp_path(self, temp_key: str) -> Path:
+        return self.root / check_temp_key(temp_key)
+
+    def _new_temp_path(self) -> Path:
+        return self._tmp / str(uuid.uuid4())
+
+    def _write_temp(self, data: BinaryIO | bytes) -> tuple[Path, str, int]:
+        """Stream ``data`` to a fresh, fsync'd temp file; its path, SHA-256 and size."""
+        staged = self._new_temp_path()
+        digest, size = hashlib.sha256(), 0
+        try:
+            with staged.open("xb") as out:
+                for chunk in iter_chunks(data):
+                    out.write(chunk)
+                    digest.update(chunk)
+                    size += len(chunk)
+                out.flush()
+                os.fsync(out.fileno())
+        except BaseException:
+            staged.unlink(missing_ok=True)
+            raise
+        return staged, digest.hexdigest(), size
+
+    def _move_into_place(self, staged: Path, sha256: str) -> None:
+        """Rename a complete temp file to the blob's final path, or drop it: already stored."""
+        final = self._path(sha256)
+        if final.is_file():
+            staged.unlink(missing_ok=True)
+            return
+        if not final.parent.is_dir():
+            final.parent.mkdir(exist_ok=True)
+            _fsync_dir(self._blobs)
+        try:
+            os.replace(staged, final)
+        except BaseException:
+            staged.unlink(missing_ok=True)
+            raise
+        _fsync_dir(final.parent)
+
+
+def _fsync_dir(path: Path) -> None:
+    """Make a rename durable: without it a crash may forget the new name (POSIX only)."""
+    if os.name != "posix":
+        return
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
