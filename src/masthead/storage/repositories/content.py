@@ -514,22 +514,7 @@ class SqlRevisionRepository:
             )
 
     def add(self, space_id: UUID, revision: Revision) -> None:
-        self._session.add(
-            RevisionRow(
-                id=revision.id,
-                document_id=revision.document_id,
-                space_id=space_id,
-                number=revision.number,
-                title=revision.title,
-                slug=revision.slug,
-                data=revision.data,
-                status=revision.status.value,
-                message=revision.message,
-                author_id=revision.author_id,
-                created_at=revision.created_at,
-            )
-        )
-        self._session.flush()
+        self.add_many(space_id, [revision])
 
     def list(self, document_id: UUID, limit: int, offset: int) -> tuple[list[Revision], int]:
         rows = self._session.scalars(
@@ -584,21 +569,7 @@ class SqlTransitionRepository:
             )
 
     def add(self, space_id: UUID, record: TransitionRecord) -> None:
-        self._session.add(
-            TransitionRow(
-                id=record.id,
-                document_id=record.document_id,
-                space_id=space_id,
-                action=record.action.value,
-                from_status=record.from_status.value,
-                to_status=record.to_status.value,
-                actor_id=record.actor_id,
-                reason=record.reason,
-                at=record.at,
-                version=record.version,
-            )
-        )
-        self._session.flush()
+        self.add_many(space_id, [record])
 
     def list(self, document_id: UUID) -> list[TransitionRecord]:
         rows = self._session.scalars(
