@@ -16,7 +16,7 @@ from masthead.core.content_types import (
     WorkflowMode,
 )
 from masthead.core.documents import Document, Page, Revision, TransitionRecord
-from masthead.core.services.documents import DocumentInput
+from masthead.core.services.documents import DocumentInput, DocumentWrite
 from masthead.core.services.revisions import FieldChange
 from masthead.core.workflow import Status
 
@@ -261,6 +261,10 @@ class RevisionOut(BaseModel):
 class DocumentWriteResponse(BaseModel):
     document: DocumentOut
     revision: RevisionOut
+
+    @classmethod
+    def of(cls, write: DocumentWrite) -> DocumentWriteResponse:
+        return cls(document=DocumentOut.of(write.document), revision=RevisionOut.of(write.revision))
 
 
 class DocumentResponse(BaseModel):

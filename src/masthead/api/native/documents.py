@@ -125,9 +125,7 @@ def create_document(
         write = documents.create_document(
             services.database.uow(), services.clock, actor, body.to_input()
         )
-        return DocumentWriteResponse(
-            document=DocumentOut.of(write.document), revision=RevisionOut.of(write.revision)
-        )
+        return DocumentWriteResponse.of(write)
 
     result = replay_or_run(services, actor, idempotency_key, body, 201, run)
     if isinstance(result, DocumentWriteResponse):
@@ -170,9 +168,7 @@ def update_document(
         expected_version=expected_version(if_match, body.version),
     )
     response.headers["ETag"] = etag(write.document.version)
-    return DocumentWriteResponse(
-        document=DocumentOut.of(write.document), revision=RevisionOut.of(write.revision)
-    )
+    return DocumentWriteResponse.of(write)
 
 
 @router.delete(
@@ -268,9 +264,7 @@ def restore_revision(
         expected_version=expected_version(if_match, None),
     )
     response.headers["ETag"] = etag(write.document.version)
-    return DocumentWriteResponse(
-        document=DocumentOut.of(write.document), revision=RevisionOut.of(write.revision)
-    )
+    return DocumentWriteResponse.of(write)
 
 
 @router.get(

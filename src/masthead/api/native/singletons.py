@@ -11,7 +11,6 @@ from masthead.api.native.content_schemas import (
     DocumentOut,
     DocumentResponse,
     DocumentWriteResponse,
-    RevisionOut,
 )
 from masthead.api.native.documents import PerspectiveParam
 from masthead.api.native.schemas import OkResponse
@@ -41,9 +40,7 @@ def put_singleton(
         services.database.uow(), services.clock, actor, type_name, body.to_input()
     )
     response.headers["ETag"] = etag(write.document.version)
-    return DocumentWriteResponse(
-        document=DocumentOut.of(write.document), revision=RevisionOut.of(write.revision)
-    )
+    return DocumentWriteResponse.of(write)
 
 
 @router.delete("/{type_name}", response_model=OkResponse, summary="Delete it for good")
