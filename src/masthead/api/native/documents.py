@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Annotated
 from uuid import UUID
 
-from fastapi import APIRouter, Header, Query, Request, Response
+from fastapi import APIRouter, Header, Path, Query, Request, Response
 
 from masthead.api.context import CurrentActor, Services
 from masthead.api.http import etag, expected_version
@@ -36,6 +36,8 @@ from masthead.core.workflow import Action, Status
 
 router = APIRouter(prefix="/documents", tags=["documents"])
 
+# Revision numbers in paths: bounded so no input overflows the database's integers.
+RevisionNumber = Annotated[int, Path(ge=1, le=2**31 - 1, description="Revision number")]
 PerspectiveParam = Annotated[
     Perspective | None,
     Query(description="draft: working copies; published: what readers get. Default by role."),
@@ -88,8 +90,8 @@ def list_documents(
     sortDir: str | None = None,
     limit: int | None = Query(None, description="1..100, default 20"),
     pageSize: int | None = Query(None, description="Alias of limit"),
-    offset: int | None = Query(None, ge=0),
-    page: int | None = Query(None, ge=1),
+    offset: int | None = Query(None, ge=0, le=10_000_000),
+    page: int | None = Query(None, ge=1, le=1_000_000),
     expand: str | None = Query(None, description="e.g. author,categories,author.company"),
     fields: str | None = Query(None, description="Fields to return"),
 ) -> DocumentList:
@@ -201,8 +203,8 @@ def list_revisions(
     actor: CurrentActor,
     services: Services,
     limit: int = Query(20),
-    offset: int | None = Query(None),
-    page: int | None = Query(None, ge=1),
+    offset: int | None = Query(None, ge=0, le=10_000_000),
+    page: int | None = Query(None, ge=1, le=1_000_000),
 ) -> RevisionList:
     start = offset if offset is not None else ((page or 1) - 1) * max(limit, 1)
     result = revisions.list_revisions(
@@ -236,7 +238,7 @@ def create_revision(
     "/{document_id}/revisions/{number}", response_model=RevisionResponse, summary="Get a revision"
 )
 def get_revision(
-    document_id: UUID, number: int, actor: CurrentActor, services: Services
+    document_id: UUID, number: RevisionNumber, actor: CurrentActor, services: Services
 ) -> RevisionResponse:
     revision = revisions.get_revision(services.database.read_uow(), actor, document_id, number)
     return RevisionResponse(revision=RevisionOut.of(revision))
@@ -249,7 +251,7 @@ def get_revision(
 )
 def restore_revision(
     document_id: UUID,
-    number: int,
+    number: RevisionNumber,
     response: Response,
     actor: CurrentActor,
     services: Services,
@@ -273,7 +275,7 @@ def restore_revision(
     summary="Field-by-field changes between two revisions",
 )
 def diff_revisions(
-    document_id: UUID, a: int, b: int, actor: CurrentActor, services: Services
+    document_id: UUID, a: RevisionNumber, b: RevisionNumber, actor: CurrentActor, services: Services
 ) -> DiffResponse:
     changes = revisions.diff_revisions(services.database.read_uow(), actor, document_id, a, b)
     return DiffResponse(from_=a, to=b, changes=[FieldChangeOut.of(c) for c in changes])

@@ -99,6 +99,13 @@ def split_input(inp: DocumentInput) -> tuple[str | None, str | None, dict[str, A
     slug = inp.slug if inp.slug is not None else data.pop("slug", None)
     data.pop("title", None)
     data.pop("slug", None)
+    details = [
+        FieldError(name, "must be a string")
+        for name, value in (("title", title), ("slug", slug))
+        if value is not None and not isinstance(value, str)
+    ]
+    if details:
+        raise Invalid("Validation failed", details=details)
     return title, slug, data
 
 

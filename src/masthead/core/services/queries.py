@@ -18,6 +18,7 @@ from masthead.core.services.content_types import load_type
 from masthead.core.services.documents import default_perspective, require_read
 
 MAX_LIMIT = 100
+MAX_OFFSET = 10_000_000  # far past any real listing, well inside a 64-bit integer
 MAX_SEARCH = 200
 MAX_EXPAND_DEPTH = 3
 
@@ -168,8 +169,8 @@ def prepare_query(query: DocumentQuery, content_type: ContentType | None) -> Doc
     details: list[FieldError] = []
     if not 1 <= query.limit <= MAX_LIMIT:
         details.append(FieldError("limit", f"must be between 1 and {MAX_LIMIT}"))
-    if query.offset < 0:
-        details.append(FieldError("offset", "must be 0 or more"))
+    if not 0 <= query.offset <= MAX_OFFSET:
+        details.append(FieldError("offset", f"must be between 0 and {MAX_OFFSET}"))
     if query.search is not None and len(query.search) > MAX_SEARCH:
         details.append(FieldError("q", f"at most {MAX_SEARCH} characters"))
     if details:

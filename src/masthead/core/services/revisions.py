@@ -16,6 +16,7 @@ from masthead.core.ports import Clock, UnitOfWork
 from masthead.core.services.documents import DocumentWrite, append_revision, restore_content
 
 MAX_MESSAGE = 2000
+MAX_OFFSET = 10_000_000
 
 
 @dataclass(frozen=True)
@@ -38,8 +39,8 @@ def _check_paging(limit: int, offset: int) -> None:
     details = []
     if not 1 <= limit <= 100:
         details.append(FieldError("limit", "must be between 1 and 100"))
-    if offset < 0:
-        details.append(FieldError("offset", "must be 0 or more"))
+    if not 0 <= offset <= MAX_OFFSET:
+        details.append(FieldError("offset", f"must be between 0 and {MAX_OFFSET}"))
     if details:
         raise Invalid("Invalid paging", details=details)
 

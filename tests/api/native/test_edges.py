@@ -1,0 +1,45 @@
+"""Inputs at the edges of what the database can hold get 422, never a 500."""
+
+from __future__ import annotations
+
+import httpx
+import pytest
+
+from masthead.core.models import Role
+from masthead.storage.uow import Database
+from tests.conftest import FakeClock
+from tests.factories import login, make_space, make_user
+from tests.passwords import use_fast_password_hashing
+
+pytestmark = pytest.mark.anyio
+HUGE = "99999999999999999999999"
+
+
+@pytest.fixture(autouse=True)
+def _fast(monkeypatch: pytest.MonkeyPatch) -> None:
+    use_fast_password_hashing(monkeypatch)
+
+
+async def test_numbers_beyond_64_bits_and_wrongly_typed_titles_are_validation_errors(
+    client: httpx.AsyncClient, db: Database, clock: FakeClock
+) -> None:
+    make_space(db, clock)
+    make_user(db, clock, "ed", Role.EDITOR)
+    h = (await login(client, "ed")).headers
+    doc = (await client.post("/v1/documents", json={"title": "x"}, headers=h)).json()
+    doc_id = doc["document"]["id"]
+    for path in (
+        f"/v1/documents?offset={HUGE}",
+        f"/v1/documents?page={HUGE}",
+        f"/v1/documents/{doc_id}/revisions?offset={HUGE}",
+        f"/v1/documents/{doc_id}/revisions/{HUGE}",
+        f"/v1/documents/{doc_id}/revisions/1/diff/{HUGE}",
+    ):
+        response = await client.get(path, headers=h)
+        assert response.status_code == 422, (path, response.text)
+        assert response.json()["error"]["code"] == "VALIDATION_ERROR"
+    for body in ({"data": {"title": 5}}, {"data": {"slug": ["a"]}}):
+        response = await client.post("/v1/documents", json=body, headers=h)
+        assert response.status_code == 422, (body, response.text)
+        fields = {d["field"] for d in response.json()["error"]["details"]}
+        assert fields & {"title", "slug"}
