@@ -24,7 +24,7 @@ async def test_numbers_beyond_64_bits_and_wrongly_typed_titles_are_validation_er
     client: httpx.AsyncClient, db: Database, clock: FakeClock
 ) -> None:
     make_space(db, clock)
-    make_user(db, clock, "ed", Role.EDITOR)
+    make_user(db, clock, "ed", Role.ADMIN)
     h = (await login(client, "ed")).headers
     doc = (await client.post("/v1/documents", json={"title": "x"}, headers=h)).json()
     doc_id = doc["document"]["id"]
@@ -38,6 +38,12 @@ async def test_numbers_beyond_64_bits_and_wrongly_typed_titles_are_validation_er
         response = await client.get(path, headers=h)
         assert response.status_code == 422, (path, response.text)
         assert response.json()["error"]["code"] == "VALIDATION_ERROR"
+    number_type = {"name": "measure", "fields": [{"name": "n", "type": "number"}]}
+    assert (await client.post("/v1/types", json=number_type, headers=h)).status_code == 201
+    for value in ("1e400", "nan", "-inf"):
+        response = await client.get(f"/v1/documents?type=measure&filter[n][gt]={value}", headers=h)
+        assert response.status_code == 422, (value, response.text)
+        assert response.json()["error"]["details"][0]["field"] == "n"
     for body in ({"data": {"title": 5}}, {"data": {"slug": ["a"]}}):
         response = await client.post("/v1/documents", json=body, headers=h)
         assert response.status_code == 422, (body, response.text)

@@ -4,6 +4,7 @@ type, running it, and resolving ``expand`` paths one query per level (never per 
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import Any
@@ -71,6 +72,8 @@ def _coerce(kind: str, raw: Any) -> Any:
         return int(str(raw))
     if kind == "number":
         number = float(str(raw))
+        if not math.isfinite(number):
+            raise ValueError("expected a finite number")
         return int(number) if number.is_integer() else number
     if kind == "boolean":
         return _bool(raw)
