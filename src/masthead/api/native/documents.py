@@ -36,8 +36,11 @@ from masthead.core.workflow import Action, Status
 
 router = APIRouter(prefix="/documents", tags=["documents"])
 
-# Revision numbers in paths: bounded so no input overflows the database's integers.
-RevisionNumber = Annotated[int, Path(ge=1, le=2**31 - 1, description="Revision number")]
+# Revision numbers in paths: bounded so no input overflows the database's integers (numbers
+# that fit but name no revision, 0 included, are simply not found).
+RevisionNumber = Annotated[
+    int, Path(ge=-(2**31), le=2**31 - 1, description="Revision number (from 1)")
+]
 PerspectiveParam = Annotated[
     Perspective | None,
     Query(description="draft: working copies; published: what readers get. Default by role."),
