@@ -677,6 +677,24 @@ async def test_unique_field_refuses_a_duplicate_value(
     _error(clash, 409, "CONFLICT")
 
 
+async def test_concurrent_writers_of_one_unique_value_store_it_once(
+    client: httpx.AsyncClient, admin: Headers
+) -> None:
+    await _create_type(
+        client,
+        admin,
+        {"name": "member", "fields": [{"name": "email", "type": "string", "unique": True}]},
+    )
+    for round_ in range(3):
+        body = {"type": "member", "data": {"email": f"race{round_}@example.com"}}
+        responses = await asyncio.gather(
+            *(client.post("/v1/documents", json=body, headers=admin) for _ in range(3))
+        )
+        assert sorted(r.status_code for r in responses) == [201, 409, 409], [
+            r.text for r in responses
+        ]
+
+
 async def test_unique_field_does_not_clash_with_the_document_itself(
     client: httpx.AsyncClient, admin: Headers
 ) -> None:

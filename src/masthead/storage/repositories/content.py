@@ -263,6 +263,15 @@ class SqlDocumentRepository:
     def value_taken(
         self, space_id: UUID, type_name: str, field: str, value: Any, exclude: UUID | None
     ) -> bool:
+        """Whether another document of the type holds ``value`` in ``field``.
+
+        On PostgreSQL this first takes a transaction-scoped advisory lock on the value, so
+        concurrent writers of one value queue here and the later one sees the earlier one's
+        commit (SQLite's BEGIN IMMEDIATE already serialises writers).
+        """
+        if self._dialect == "postgresql":
+            key = f"{space_id}:{type_name}:{field}:{value!r}"
+            self._session.execute(select(func.pg_advisory_xact_lock(func.hashtextextended(key, 0))))
         expr = queries.field_expr(self._dialect, queries.DOCUMENTS, field)
         bound = queries._value(self._dialect, value)
         query = select(DocumentRow.id).where(
