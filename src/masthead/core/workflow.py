@@ -109,18 +109,14 @@ def transition(
         if current is not Status.PUBLISHED:
             # Withdrawing an edited document's live revision leaves its working copy as is.
             target = current
-    if action is Action.APPROVE and submitted_by is not None and submitted_by == _actor_key(actor):
+    if action is Action.APPROVE and submitted_by is not None and submitted_by == actor_key(actor):
         raise SelfApprovalForbidden()
     return Transition(action=action, from_status=current, to_status=target)
 
 
-def _actor_key(actor: Actor) -> UUID | None:
-    return actor.user_id or actor.api_token_id
-
-
 def actor_key(actor: Actor) -> UUID | None:
     """The id recorded as who acted: the user, or the API token acting without one."""
-    return _actor_key(actor)
+    return actor.user_id or actor.api_token_id
 
 
 def status_after_edit(current: Status) -> Status:

@@ -94,7 +94,8 @@ def field_index_ddl(dialect: str, name: str) -> list[str]:
     return statements
 
 
-def _value(dialect: str, value: Any) -> Any:
+def json_value(dialect: str, value: Any) -> Any:
+    """``value`` bound for comparison with ``field_expr`` (jsonb on PostgreSQL)."""
     return bindparam(None, value, type_=JSONB) if dialect != "sqlite" else bindparam(None, value)
 
 
@@ -180,7 +181,7 @@ def _compare(
     json_pg = column_is_json and dialect != "sqlite"
 
     def val(v: Any) -> Any:
-        return _value(dialect, v) if column_is_json else bindparam(None, v)
+        return json_value(dialect, v) if column_is_json else bindparam(None, v)
 
     op, value = flt.op, flt.value
     if op is FilterOp.EXISTS:

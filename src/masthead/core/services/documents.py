@@ -357,9 +357,17 @@ def get_document(
     perspective = perspective or default_perspective(actor)
     require_read(actor, perspective)
     with uow:
-        if perspective is Perspective.PUBLISHED:
-            return uow.documents.get_published(actor.space_id, document_id)
-        return uow.documents.get(actor.space_id, document_id)
+        return load_document(uow, actor.space_id, document_id, perspective)
+
+
+def load_document(
+    uow: UnitOfWork, space_id: UUID, document_id: UUID, perspective: Perspective
+) -> Document:
+    """The document as ``perspective`` sees it, inside an open unit of work (no access check).
+    Raises DocumentNotFound."""
+    if perspective is Perspective.PUBLISHED:
+        return uow.documents.get_published(space_id, document_id)
+    return uow.documents.get(space_id, document_id)
 
 
 def delete_document(

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable
+from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID
@@ -16,7 +17,7 @@ from masthead.core.errors import ContentTypeNotFound, FieldError, Invalid
 from masthead.core.models import Actor
 from masthead.core.ports import UnitOfWork
 from masthead.core.services.content_types import load_type
-from masthead.core.services.documents import default_perspective, require_read
+from masthead.core.services.documents import default_perspective, load_document, require_read
 
 MAX_LIMIT = 100
 MAX_OFFSET = 10_000_000  # far past any real listing, well inside a 64-bit integer
@@ -182,18 +183,7 @@ def prepare_query(query: DocumentQuery, content_type: ContentType | None) -> Doc
     for sort in query.sort:
         _check_sort(sort.field, content_type)
     search = query.search.strip() if query.search else None
-    return DocumentQuery(
-        perspective=query.perspective,
-        type=query.type,
-        statuses=query.statuses,
-        filters=filters,
-        sort=query.sort,
-        limit=query.limit,
-        offset=query.offset,
-        search=search or None,
-        expand=query.expand,
-        fields=query.fields,
-    )
+    return replace(query, filters=filters, search=search or None)
 
 
 def list_documents(
@@ -201,7 +191,7 @@ def list_documents(
 ) -> Page:
     """Run a query. Raises Forbidden, Invalid (unknown type, field, operator or value)."""
     if not perspective_given:
-        query = DocumentQuery(**{**query.__dict__, "perspective": default_perspective(actor)})
+        query = replace(query, perspective=default_perspective(actor))
     require_read(actor, query.perspective)
     with uow:
         content_type = None
@@ -232,10 +222,7 @@ def get_expanded(
     perspective = perspective or default_perspective(actor)
     require_read(actor, perspective)
     with uow:
-        if perspective is Perspective.PUBLISHED:
-            document = uow.documents.get_published(actor.space_id, document_id)
-        else:
-            document = uow.documents.get(actor.space_id, document_id)
+        document = load_document(uow, actor.space_id, document_id, perspective)
         if not paths:
             return document, {}
         check_expand(paths, uow.content_types.find(actor.space_id, document.type))

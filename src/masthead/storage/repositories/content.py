@@ -273,7 +273,7 @@ class SqlDocumentRepository:
             key = f"{space_id}:{type_name}:{field}:{value!r}"
             self._session.execute(select(func.pg_advisory_xact_lock(func.hashtextextended(key, 0))))
         expr = queries.field_expr(self._dialect, queries.DOCUMENTS, field)
-        bound = queries._value(self._dialect, value)
+        bound = queries.json_value(self._dialect, value)
         query = select(DocumentRow.id).where(
             DocumentRow.space_id == space_id, DocumentRow.type == type_name, expr == bound
         )
