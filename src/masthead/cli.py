@@ -32,9 +32,11 @@ app = typer.Typer(
 spaces_app = typer.Typer(help="Manage spaces (tenants).", no_args_is_help=True)
 users_app = typer.Typer(help="Manage users and their roles.", no_args_is_help=True)
 tokens_app = typer.Typer(help="Manage API tokens.", no_args_is_help=True)
+media_app = typer.Typer(help="Maintain the media library.", no_args_is_help=True)
 app.add_typer(spaces_app, name="spaces")
 app.add_typer(users_app, name="users")
 app.add_typer(tokens_app, name="tokens")
+app.add_typer(media_app, name="media")
 
 out = Console()
 err = Console(stderr=True)
@@ -161,6 +163,18 @@ def demo(
                 progress.advance(task, written)
         analyze(db.engine)
     out.print(f"Generated {documents} posts in space [bold]{escape(space)}[/].")
+
+
+@media_app.command("sweep")
+def media_sweep() -> None:
+    """Remove uploads that were started but never finalized, and their temporary bytes."""
+    from masthead.core.services.media import sweep_abandoned_uploads
+    from masthead.media.setup import build_media_context
+
+    settings = load_settings()
+    with database(settings) as db, domain_errors():
+        removed = sweep_abandoned_uploads(db.uow, build_media_context(settings, now))
+    out.print(f"Removed {removed} abandoned upload(s).")
 
 
 @spaces_app.command("create")

@@ -13,6 +13,7 @@ from typing import Literal
 from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from masthead.core.transforms import parse_variants
 from masthead.ratelimit import validate_limit
 
 SECRET_KEY_FILE = "secret_key"  # noqa: S105 - a file name
@@ -63,10 +64,67 @@ class Settings(BaseSettings):
     )
     log_level: str = Field("INFO", description="Log level of the request and app logs.")
 
+    # --- media ---------------------------------------------------------------------------------
+    media_backend: Literal["local", "s3"] = Field(
+        "local", description="Where media bytes live: `local` (a directory) or `s3`."
+    )
+    media_dir: Path | None = Field(
+        None, description="Directory of the local backend. Unset: `<data_dir>/media`."
+    )
+    s3_bucket: str | None = Field(None, description="Bucket of the `s3` backend (required).")
+    s3_endpoint_url: str | None = Field(
+        None, description="Endpoint of an S3-compatible store (MinIO, R2...); unset: AWS."
+    )
+    s3_region: str | None = Field(None, description="Region of the bucket.")
+    s3_access_key_id: str | None = Field(
+        None, description="Access key; unset: boto3's usual credential chain."
+    )
+    s3_secret_access_key: str | None = Field(None, description="Secret key for that access key.")
+    s3_prefix: str = Field("", description="Key prefix inside the bucket, to share one bucket.")
+    media_base_url: str | None = Field(
+        None,
+        description="Base URL of media files (a CDN in front of `/media`). Unset: URLs are "
+        "served by Masthead at `/media/<hash>/<filename>`.",
+    )
+    media_max_bytes: int = Field(
+        50 * 1024 * 1024, ge=1, description="Largest accepted media file, in bytes."
+    )
+    media_allowed_types: str = Field(
+        "image/*,application/pdf,video/mp4,video/webm,video/quicktime,"
+        "audio/mpeg,audio/mp4,audio/ogg,audio/wav,audio/flac",
+        description="Comma-separated MIME types (`type/*` wildcards) accepted, checked "
+        "against the type sniffed from the bytes.",
+    )
+    media_variants: str = Field(
+        "thumb=320x320:cover,medium=1280x1280:inside",
+        description="Renditions made on upload, `name=WxH:fit` (fit: cover or inside), WebP.",
+    )
+    media_max_image_pixels: int = Field(
+        89_478_485,
+        ge=1,
+        description="Images with more pixels are refused as decompression bombs (Pillow's "
+        "default limit).",
+    )
+    media_upload_ttl_seconds: int = Field(
+        3600, ge=60, description="How long an upload URL and its token stay valid."
+    )
+
     @field_validator("rate_limit", "login_rate_limit")
     @classmethod
     def _valid_limit(cls, value: str) -> str:
         return validate_limit(value)
+
+    @field_validator("media_variants")
+    @classmethod
+    def _valid_variants(cls, value: str) -> str:
+        parse_variants(value)
+        return value
+
+    @model_validator(mode="after")
+    def _s3_needs_a_bucket(self) -> Settings:
+        if self.media_backend == "s3" and not self.s3_bucket:
+            raise ValueError("MASTHEAD_S3_BUCKET must be set when MASTHEAD_MEDIA_BACKEND=s3")
+        return self
 
     @model_validator(mode="after")
     def _secret_in_production(self) -> Settings:
@@ -79,6 +137,14 @@ class Settings(BaseSettings):
     @property
     def effective_database_url(self) -> str:
         return self.database_url or f"sqlite:///{(self.data_dir / 'masthead.db').resolve()}"
+
+    @property
+    def effective_media_dir(self) -> Path:
+        return self.media_dir or self.data_dir / "media"
+
+    @property
+    def media_allowed_type_list(self) -> tuple[str, ...]:
+        return tuple(t.strip().lower() for t in self.media_allowed_types.split(",") if t.strip())
 
     @property
     def rate_limit_storage_uri(self) -> str:

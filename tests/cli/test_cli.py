@@ -10,7 +10,7 @@ import hashlib
 import re
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -20,10 +20,12 @@ from typer.main import Typer
 from typer.testing import CliRunner
 
 from masthead.cli import app
+from masthead.core import access
 from masthead.core.errors import InvalidCredentials
 from masthead.core.models import Role, TokenKind
 from masthead.core.security import TokenSigner
-from masthead.core.services import auth
+from masthead.core.services import auth, media
+from masthead.media.setup import build_media_context
 from masthead.ratelimit import LimitsRateLimiter
 from masthead.settings import Settings
 from masthead.storage.database import make_engine
@@ -434,6 +436,36 @@ def test_worker_exits_cleanly(migrated: Result, cli: Invoke) -> None:
 
     assert result.exit_code == 0, result.output
     assert result.exception is None
+
+
+# --- media ------------------------------------------------------------------------------------
+
+
+def test_media_sweep_removes_expired_pending_uploads_and_keeps_live_ones(
+    migrated: Result, cli: Invoke, cli_env: dict[str, str | None], database: Database
+) -> None:
+    settings = Settings(data_dir=Path(str(cli_env["MASTHEAD_DATA_DIR"])))
+    with database.read_uow() as uow:
+        actor = access.system_actor(uow.spaces.get_by_slug("default"))
+    long_ago = build_media_context(settings, lambda: datetime(2020, 1, 1, tzinfo=UTC))
+    expired = media.start_upload(
+        database.uow(), long_ago, actor, filename="old.jpg", mime_type=None, size=None
+    )
+    live = media.start_upload(
+        database.uow(),
+        build_media_context(settings, lambda: datetime.now(UTC)),
+        actor,
+        filename="new.jpg",
+        mime_type=None,
+        size=None,
+    )
+
+    result = succeeded(cli("media", "sweep"))
+
+    assert "Removed 1 abandoned upload" in flat(result.stdout)
+    with database.read_uow() as uow:
+        assert uow.media.find(actor.space_id, expired.asset.id) is None
+        assert uow.media.find(actor.space_id, live.asset.id) is not None
 
 
 # --- help, unmigrated database (no database fixture needed) ----------------------------------

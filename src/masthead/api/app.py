@@ -15,7 +15,7 @@ from datetime import UTC, datetime, timedelta
 from fastapi import FastAPI
 
 import masthead
-from masthead.api import native
+from masthead.api import media_files, native
 from masthead.api.context import AppServices, Services
 from masthead.api.errors import ErrorRenderers, install_error_handlers
 from masthead.api.middleware import (
@@ -24,10 +24,13 @@ from masthead.api.middleware import (
     RequestContextMiddleware,
 )
 from masthead.api.native.errors import render_native_error
+from masthead.api.native.media import UPLOAD_PATHS
 from masthead.api.native.schemas import WireModel
+from masthead.core.blobs import BlobStore
 from masthead.core.ports import Clock, RateLimiter
 from masthead.core.security import TokenSigner
 from masthead.core.services.auth import AuthPolicy
+from masthead.media.setup import build_media_context, media_urls
 from masthead.ratelimit import LimitsRateLimiter
 from masthead.settings import Settings
 from masthead.storage.database import make_engine, ping
@@ -48,6 +51,7 @@ def create_app(
     clock: Clock = utc_now,
     limiter: RateLimiter | None = None,
     database: Database | None = None,
+    blobs: BlobStore | None = None,
 ) -> FastAPI:
     database = database or Database(make_engine(settings.effective_database_url))
     limiter = limiter or LimitsRateLimiter(settings.rate_limit_storage_uri)
@@ -74,13 +78,21 @@ def create_app(
         # Clients of the /v1 contract send Content-Type: application/json on every request.
         strict_content_type=False,
     )
-    app.state.services = AppServices(settings=settings, database=database, auth=policy, clock=clock)
+    app.state.services = AppServices(
+        settings=settings,
+        database=database,
+        auth=policy,
+        clock=clock,
+        media=build_media_context(settings, clock, blobs),
+        media_urls=media_urls(settings),
+    )
 
     renderers = ErrorRenderers(default=render_native_error)
     renderers.register(native.PREFIX, render_native_error)
     install_error_handlers(app, renderers)
 
     app.include_router(native.build_router())
+    app.include_router(media_files.router)
 
     @app.get("/health", response_model=HealthResponse, tags=["operations"])
     def health(services: Services) -> HealthResponse:
@@ -89,7 +101,13 @@ def create_app(
         return HealthResponse(status="ok")
 
     # Added last = outermost: the request id wraps even rate-limited and too-large answers.
-    app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes, renderers=renderers)
+    app.add_middleware(
+        BodyLimitMiddleware,
+        max_bytes=settings.max_body_bytes,
+        renderers=renderers,
+        # Uploads carry files: their own limit, plus room for multipart framing and fields.
+        overrides=[(pattern, settings.media_max_bytes + 64 * 1024) for pattern in UPLOAD_PATHS],
+    )
     app.add_middleware(
         RateLimitMiddleware, limiter=limiter, limit=settings.rate_limit, renderers=renderers
     )

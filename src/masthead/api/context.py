@@ -14,9 +14,11 @@ from fastapi import Depends, Header, Request
 
 from masthead.api.middleware import client_address
 from masthead.core.errors import InvalidToken
+from masthead.core.media import MediaUrls
 from masthead.core.models import Actor, Principal
 from masthead.core.ports import Clock
 from masthead.core.services import auth
+from masthead.core.services.media import MediaContext
 from masthead.settings import Settings
 from masthead.storage.uow import Database
 
@@ -29,6 +31,8 @@ class AppServices:
     database: Database
     auth: auth.AuthPolicy
     clock: Clock
+    media: MediaContext
+    media_urls: MediaUrls
 
 
 async def get_services(request: Request) -> AppServices:

@@ -10,6 +10,7 @@ import logging
 import re
 import time
 import uuid
+from collections.abc import Sequence
 
 from starlette.datastructures import Headers, MutableHeaders
 from starlette.exceptions import HTTPException
@@ -96,17 +97,33 @@ class BodyLimitMiddleware:
     counted as it arrives and refused once it passes the limit.
     """
 
-    def __init__(self, app: ASGIApp, max_bytes: int, renderers: ErrorRenderers):
+    def __init__(
+        self,
+        app: ASGIApp,
+        max_bytes: int,
+        renderers: ErrorRenderers,
+        overrides: Sequence[tuple[re.Pattern[str], int]] = (),
+    ):
+        """``overrides``: (path pattern, limit) pairs for routes with bigger bodies (uploads),
+        first full match wins."""
         self.app = app
         self.max_bytes = max_bytes
         self.renderers = renderers
+        self.overrides = tuple(overrides)
+
+    def limit_for(self, path: str) -> int:
+        for pattern, limit in self.overrides:
+            if pattern.fullmatch(path):
+                return limit
+        return self.max_bytes
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        max_bytes = self.limit_for(scope["path"])
         declared = Headers(scope=scope).get("content-length", "")
-        if declared.isdigit() and int(declared) > self.max_bytes:
+        if declared.isdigit() and int(declared) > max_bytes:
             response = self.renderers.render(scope["path"], PayloadTooLarge())
             await response(scope, receive, send)
             return
@@ -117,7 +134,7 @@ class BodyLimitMiddleware:
             message = await receive()
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
-                if received > self.max_bytes:
+                if received > max_bytes:
                     # An HTTPException passes through FastAPI's body parsing unchanged and is
                     # rendered by the dialect's handler (api/errors.py) as PayloadTooLarge.
                     raise HTTPException(status_code=413)

@@ -10,12 +10,13 @@ nothing a client sends ever becomes one unchecked.
 
 from __future__ import annotations
 
+import io
 import re
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
-from typing import BinaryIO, Protocol
+from typing import Any, BinaryIO, Protocol
 
 from masthead.core.errors import Invalid, NotFound
 
@@ -51,8 +52,9 @@ class BlobStore(Protocol):
         """Stream to a temp key, hash while writing, then move into place; stored once per hash."""
         ...
 
-    def open(self, sha256: str) -> BinaryIO:
-        """A readable stream of the blob (caller closes it). Raises BlobNotFound, ValueError."""
+    def open(self, sha256: str, byte_range: tuple[int, int] | None = None) -> BinaryIO:
+        """A readable stream of the blob, or of bytes ``start..end`` (inclusive) of it; the
+        caller closes it. Raises BlobNotFound, ValueError."""
         ...
 
     def exists(self, sha256: str) -> bool:
@@ -134,6 +136,28 @@ def verify_arrived(
         raise BlobMismatch(f"expected {expected_size} bytes, received {size}")
     if expected_sha256 is not None and sha256 != check_sha256(expected_sha256):
         raise BlobMismatch("the received bytes do not have the declared SHA-256")
+
+
+class RangeReader(io.RawIOBase):
+    """At most ``length`` bytes of ``stream`` from where it stands (a ranged local read)."""
+
+    def __init__(self, stream: BinaryIO, length: int):
+        self._stream, self._left = stream, length
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        if self._left <= 0:
+            return 0
+        view = memoryview(buffer)[: self._left]
+        count = self._stream.readinto(view)  # type: ignore[attr-defined]
+        self._left -= count or 0
+        return count or 0
+
+    def close(self) -> None:
+        self._stream.close()
+        super().close()
 
 
 def iter_chunks(data: BinaryIO | bytes, chunk_size: int = CHUNK_SIZE) -> Iterator[bytes]:

@@ -90,6 +90,34 @@ def check_references(
         raise Invalid("Validation failed", details=details)
 
 
+def check_media_references(
+    content_type: ContentType,
+    data: dict[str, Any],
+    existing: Callable[[Iterable[UUID]], set[UUID]],
+) -> None:
+    """Every media field holds the id of a ready asset of this space, or an absolute http(s)
+    URL of an image hosted elsewhere (the Toast API's ``featureImage`` is a URL)."""
+    details: list[FieldError] = []
+    wanted: dict[UUID, str] = {}
+    for field in content_type.fields:
+        value = data.get(field.name)
+        if field.type is not FieldType.MEDIA or value is None:
+            continue
+        if isinstance(value, str) and value.startswith(("http://", "https://")):
+            continue
+        try:
+            wanted[UUID(str(value))] = field.name
+        except ValueError:
+            details.append(FieldError(field.name, f"'{value}' is not a media id or an URL"))
+    missing = set(wanted) - existing(wanted) if wanted else set()
+    details.extend(
+        FieldError(wanted[m], f"no media with id {m} in this space")
+        for m in sorted(missing, key=str)
+    )
+    if details:
+        raise Invalid("Validation failed", details=details)
+
+
 def _strings(value: Any) -> Iterable[str]:
     if isinstance(value, str):
         yield value

@@ -11,6 +11,7 @@ from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict
 
+from masthead.core.media import MediaAsset
 from masthead.core.workflow import Action, Status
 
 
@@ -115,13 +116,17 @@ class DocumentQuery:
     fields: tuple[str, ...] | None = None
 
 
+Expanded = Document | MediaAsset
+"""What an ``expand`` path resolves to: a referenced document, or a media asset."""
+
+
 @dataclass(frozen=True)
 class Page:
     items: list[Document]
     total: int
     limit: int
     offset: int
-    expanded: dict[UUID, Document] = field(default_factory=dict)
+    expanded: dict[UUID, Expanded] = field(default_factory=dict)
 
     @property
     def page(self) -> int:

@@ -1,10 +1,10 @@
 """The domain error tree. Services raise these; each API dialect maps them once, at its edge.
 
     MastheadError
-    ├── NotFound            SpaceNotFound, DocumentNotFound, RevisionNotFound, BlobNotFound, ...
-    ├── Conflict            UsernameTaken, SlugTaken, StaleVersion, ContentTypeInUse, ...
-    ├── Invalid             field errors in ``details``; WeakPassword, BlobMismatch
-    ├── Unauthenticated     AuthRequired, InvalidToken, InvalidCredentials, InvalidRefreshToken
+    ├── NotFound            SpaceNotFound, DocumentNotFound, MediaNotFound, BlobNotFound, ...
+    ├── Conflict            UsernameTaken, SlugTaken, StaleVersion, MediaInUse, UploadMissing...
+    ├── Invalid             field errors in ``details``; WeakPassword, BlobMismatch, MediaRejected
+    ├── Unauthenticated     AuthRequired, InvalidToken, InvalidCredentials, UploadTokenInvalid...
     ├── Forbidden           SpaceAccessDenied, SelfApprovalForbidden
     └── RateLimited         carries ``retry_after`` seconds
 
@@ -104,6 +104,11 @@ class RevisionNotFound(NotFound):
     default_message = "Revision not found"
 
 
+class MediaNotFound(NotFound):
+    code = "MEDIA_NOT_FOUND"
+    default_message = "Media asset not found"
+
+
 class RouteNotFound(NotFound):
     """No route matches the request path (raised by the HTTP layer, shaped by each dialect)."""
 
@@ -147,6 +152,22 @@ class IdempotencyKeyReused(Conflict):
     default_message = "This Idempotency-Key was already used for a different request"
 
 
+class MediaInUse(Conflict):
+    """Deleting an asset that documents still reference (allowed with force)."""
+
+    default_message = "Documents still reference this media; pass force=true to delete anyway"
+
+
+class UploadMissing(Conflict):
+    default_message = "Nothing was uploaded for this media yet: PUT the bytes to its uploadUrl"
+
+
+class MediaRejected(Invalid):
+    """The bytes are not a file Masthead accepts (type, emptiness): nothing was kept."""
+
+    default_message = "This file is not accepted"
+
+
 class WeakPassword(Invalid):
     default_message = "Password is too weak"
 
@@ -169,6 +190,11 @@ class InvalidCredentials(Unauthenticated):
 class InvalidRefreshToken(Unauthenticated):
     code = "AUTH_INVALID_REFRESH"
     default_message = "Refresh token is unknown, already used or revoked"
+
+
+class UploadTokenInvalid(Unauthenticated):
+    code = "MEDIA_UPLOAD_TOKEN_INVALID"
+    default_message = "The upload token is wrong, expired or already used for this media"
 
 
 class SpaceAccessDenied(Forbidden):

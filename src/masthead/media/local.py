@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import io
 import os
 import uuid
 from datetime import datetime
@@ -18,6 +19,7 @@ from typing import BinaryIO
 
 from masthead.core.blobs import (
     BlobNotFound,
+    RangeReader,
     StoredBlob,
     blob_key,
     check_older_than,
@@ -43,11 +45,16 @@ class LocalBlobStore:
         self._move_into_place(staged, sha256)
         return StoredBlob(sha256=sha256, size=size, content_type=content_type)
 
-    def open(self, sha256: str) -> BinaryIO:
+    def open(self, sha256: str, byte_range: tuple[int, int] | None = None) -> BinaryIO:
         try:
-            return self._path(sha256).open("rb")
+            stream = self._path(sha256).open("rb")
         except FileNotFoundError:
             raise BlobNotFound(f"no blob {sha256}") from None
+        if byte_range is None:
+            return stream
+        start, end = byte_range
+        stream.seek(start)
+        return io.BufferedReader(RangeReader(stream, end - start + 1))
 
     def exists(self, sha256: str) -> bool:
         return self._path(sha256).is_file()

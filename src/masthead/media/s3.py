@@ -85,9 +85,12 @@ class S3BlobStore:
             self._move_into_place(key, sha256, content_type)
         return StoredBlob(sha256=sha256, size=size, content_type=content_type)
 
-    def open(self, sha256: str) -> BinaryIO:
+    def open(self, sha256: str, byte_range: tuple[int, int] | None = None) -> BinaryIO:
+        extra = {"Range": f"bytes={byte_range[0]}-{byte_range[1]}"} if byte_range else {}
         try:
-            body: BinaryIO = self._s3.get_object(Bucket=self.bucket, Key=self._blob(sha256))["Body"]
+            body: BinaryIO = self._s3.get_object(
+                Bucket=self.bucket, Key=self._blob(sha256), **extra
+            )["Body"]
         except ClientError as error:
             if _is_missing(error):
                 raise BlobNotFound(f"no blob {sha256}") from None

@@ -12,10 +12,12 @@ from uuid import UUID
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     Boolean,
     CheckConstraint,
     DateTime,
     Dialect,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -312,3 +314,60 @@ class DocumentValueRow(Base):
     value: Mapped[str] = mapped_column(String(200), primary_key=True)
     space_id: Mapped[UUID] = mapped_column(ForeignKey("spaces.id", ondelete="CASCADE"))
     type: Mapped[str] = mapped_column(String(64))
+
+
+# --- media ------------------------------------------------------------------------------------
+
+
+class MediaAssetRow(Base):
+    """One asset of a space. Bytes live in the blob store under ``sha256``; assets of any
+    space with the same bytes share that blob. Pending rows wait for a direct upload."""
+
+    __tablename__ = "media_assets"
+    __table_args__ = (
+        CheckConstraint("status IN ('pending', 'ready')", name="status"),
+        Index("ix_media_assets_space_created", "space_id", "status", "created_at", "id"),
+        Index("ix_media_assets_sha256", "sha256"),
+        Index("ix_media_assets_upload_expires", "upload_expires_at"),
+    )
+
+    id: Mapped[UUID] = mapped_column(primary_key=True)
+    space_id: Mapped[UUID] = mapped_column(ForeignKey("spaces.id", ondelete="CASCADE"))
+    status: Mapped[str] = mapped_column(String(16))
+    filename: Mapped[str] = mapped_column(String(255))
+    original_filename: Mapped[str] = mapped_column(String(255))
+    mime_type: Mapped[str] = mapped_column(String(127))
+    size: Mapped[int] = mapped_column(BigInteger)
+    sha256: Mapped[str | None] = mapped_column(String(64))
+    width: Mapped[int | None] = mapped_column(Integer)
+    height: Mapped[int | None] = mapped_column(Integer)
+    alt: Mapped[str] = mapped_column(Text, default="")
+    title: Mapped[str] = mapped_column(Text, default="")
+    caption: Mapped[str] = mapped_column(Text, default="")
+    description: Mapped[str] = mapped_column(Text, default="")
+    focal_x: Mapped[float | None] = mapped_column(Float)
+    focal_y: Mapped[float | None] = mapped_column(Float)
+    created_by: Mapped[UUID | None]
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+    upload_key: Mapped[str | None] = mapped_column(String(64))
+    upload_token_hash: Mapped[str | None] = mapped_column(String(64))
+    upload_expires_at: Mapped[datetime | None]
+    declared_size: Mapped[int | None] = mapped_column(BigInteger)
+    declared_mime_type: Mapped[str | None] = mapped_column(String(127))
+
+
+class MediaRenditionRow(Base):
+    """A cached rendition (variant or on-the-fly transform) of a source blob. Derived from
+    bytes alone, so shared by every asset with that blob."""
+
+    __tablename__ = "media_renditions"
+
+    source_sha256: Mapped[str] = mapped_column(String(64), primary_key=True)
+    key: Mapped[str] = mapped_column(String(200), primary_key=True)
+    sha256: Mapped[str] = mapped_column(String(64), index=True)
+    size: Mapped[int] = mapped_column(BigInteger)
+    width: Mapped[int] = mapped_column(Integer)
+    height: Mapped[int] = mapped_column(Integer)
+    mime_type: Mapped[str] = mapped_column(String(127))
+    created_at: Mapped[datetime]

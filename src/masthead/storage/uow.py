@@ -17,6 +17,7 @@ from masthead.storage.repositories.content import (
     SqlTransitionRepository,
 )
 from masthead.storage.repositories.idempotency import SqlIdempotencyRepository
+from masthead.storage.repositories.media import SqlMediaRepository
 from masthead.storage.repositories.tokens import SqlApiTokenRepository, SqlRefreshTokenRepository
 
 
@@ -30,6 +31,7 @@ class SqlUnitOfWork:
     revisions: SqlRevisionRepository
     transitions: SqlTransitionRepository
     idempotency: SqlIdempotencyRepository
+    media: SqlMediaRepository
 
     def __init__(self, session_factory: sessionmaker[Session]):
         self._session_factory = session_factory
@@ -55,6 +57,7 @@ class SqlUnitOfWork:
         self.revisions = SqlRevisionRepository(session)
         self.transitions = SqlTransitionRepository(session)
         self.idempotency = SqlIdempotencyRepository(session)
+        self.media = SqlMediaRepository(session)
         return self
 
     def __exit__(

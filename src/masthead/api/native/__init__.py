@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from masthead.api.native import auth, documents, singletons, types
+from masthead.api.native import auth, documents, media, singletons, types
 from masthead.api.native.schemas import ErrorResponse
 
 PREFIX = "/v1"
@@ -28,4 +28,5 @@ def build_router() -> APIRouter:
     router.include_router(types.router)
     router.include_router(documents.router)
     router.include_router(singletons.router)
+    router.include_router(media.router)
     return router

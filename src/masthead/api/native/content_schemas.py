@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 from uuid import UUID
@@ -15,10 +16,14 @@ from masthead.core.content_types import (
     TypeKind,
     WorkflowMode,
 )
-from masthead.core.documents import Document, Page, Revision, TransitionRecord
+from masthead.core.documents import Document, Expanded, Page, Revision, TransitionRecord
+from masthead.core.media import MediaAsset
 from masthead.core.services.documents import DocumentInput, DocumentWrite
 from masthead.core.services.revisions import FieldChange
 from masthead.core.workflow import Status
+
+MediaRenderer = Callable[[MediaAsset], dict[str, Any]]
+"""Shapes an expanded media asset (its URLs depend on settings the schemas do not hold)."""
 
 # Native keys that map onto fields of the built-in types (native-v1-routes.md → Toast fields).
 NATIVE_ALIASES = {"content": "body", "featuredImageId": "featureImage", "blocks": "blocks"}
@@ -161,10 +166,11 @@ class DocumentOut(BaseModel):
     def of(
         cls,
         document: Document,
-        expanded: dict[UUID, Document] | None = None,
+        expanded: dict[UUID, Expanded] | None = None,
         expand: tuple[str, ...] = (),
+        render_media: MediaRenderer | None = None,
     ) -> DocumentOut:
-        data = _inline(document.data, expanded or {}, expand)
+        data = _inline(document.data, expanded or {}, expand, render_media)
         return cls(
             id=document.id,
             type=document.type,
@@ -173,7 +179,7 @@ class DocumentOut(BaseModel):
             status=document.status,
             content=data.get("body", ""),
             blocks=data.get("blocks") or [],
-            featuredImageId=data.get("featureImage"),
+            featuredImageId=document.data.get("featureImage"),
             data=data,
             version=document.version,
             revision=document.revision,
@@ -187,7 +193,10 @@ class DocumentOut(BaseModel):
 
 
 def _inline(
-    data: dict[str, Any], expanded: dict[UUID, Document], paths: tuple[str, ...]
+    data: dict[str, Any],
+    expanded: dict[UUID, Expanded],
+    paths: tuple[str, ...],
+    render_media: MediaRenderer | None,
 ) -> dict[str, Any]:
     if not paths or not expanded:
         return data
@@ -209,7 +218,9 @@ def _inline(
                 return raw
             if target is None:
                 return raw
-            return DocumentOut.of(target, expanded, sub_paths).model_dump(mode="json")
+            if isinstance(target, MediaAsset):
+                return render_media(target) if render_media else raw
+            return DocumentOut.of(target, expanded, sub_paths, render_media).model_dump(mode="json")
 
         if isinstance(value, list):
             out[name] = [one(v) for v in value]
@@ -303,10 +314,17 @@ class DocumentList(BaseModel):
 
     @classmethod
     def of(
-        cls, page: Page, expand: tuple[str, ...], fields: tuple[str, ...] | None
+        cls,
+        page: Page,
+        expand: tuple[str, ...],
+        fields: tuple[str, ...] | None,
+        render_media: MediaRenderer | None = None,
     ) -> DocumentList:
         items = [
-            pick_fields(DocumentOut.of(d, page.expanded, expand).model_dump(mode="json"), fields)
+            pick_fields(
+                DocumentOut.of(d, page.expanded, expand, render_media).model_dump(mode="json"),
+                fields,
+            )
             for d in page.items
         ]
         return cls(items=items, pagination=Pagination.of(page.total, page.limit, page.offset))

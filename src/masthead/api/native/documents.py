@@ -28,6 +28,7 @@ from masthead.api.native.content_schemas import (
     TransitionOut,
 )
 from masthead.api.native.idempotency import IdempotencyKey, replay_or_run
+from masthead.api.native.media_schemas import media_renderer
 from masthead.api.query_params import parse_direction, parse_filters, parse_list, parse_sort
 from masthead.core.documents import DocumentQuery, Perspective, Sort
 from masthead.core.errors import FieldError, Invalid
@@ -115,7 +116,7 @@ def list_documents(
     result = queries.list_documents(
         services.database.read_uow(), actor, query, perspective_given=perspective is not None
     )
-    return DocumentList.of(result, query.expand, query.fields)
+    return DocumentList.of(result, query.expand, query.fields, media_renderer(services))
 
 
 @router.post("", response_model=DocumentWriteResponse, status_code=201, summary="Create a document")
@@ -152,7 +153,9 @@ def get_document(
         services.database.read_uow(), actor, document_id, perspective, paths
     )
     response.headers["ETag"] = etag(document.version)
-    return DocumentResponse(document=DocumentOut.of(document, expanded, paths))
+    return DocumentResponse(
+        document=DocumentOut.of(document, expanded, paths, media_renderer(services))
+    )
 
 
 @router.patch("/{document_id}", response_model=DocumentWriteResponse, summary="Edit a document")

@@ -15,6 +15,7 @@ from uuid import UUID, uuid4
 from masthead.core import access, slugs
 from masthead.core.access import Permission
 from masthead.core.content import (
+    check_media_references,
     check_references,
     derive_title,
     normalize_datetimes,
@@ -171,6 +172,11 @@ def prepare_content(
         data,
         existing
         or (lambda ids, target: uow.documents.existing_ids(content_type.space_id, ids, target)),
+    )
+    check_media_references(
+        content_type,
+        data,
+        lambda ids: {asset.id for asset in uow.media.get_many(content_type.space_id, ids)},
     )
     _check_unique(uow, content_type, data, exclude)
     return data

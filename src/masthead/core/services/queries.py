@@ -12,7 +12,15 @@ from typing import Any
 from uuid import UUID
 
 from masthead.core.content_types import ContentType, FieldDef, FieldType
-from masthead.core.documents import Document, DocumentQuery, Filter, FilterOp, Page, Perspective
+from masthead.core.documents import (
+    Document,
+    DocumentQuery,
+    Expanded,
+    Filter,
+    FilterOp,
+    Page,
+    Perspective,
+)
 from masthead.core.errors import ContentTypeNotFound, FieldError, Invalid
 from masthead.core.models import Actor
 from masthead.core.ports import UnitOfWork
@@ -216,7 +224,7 @@ def get_expanded(
     document_id: UUID,
     perspective: Perspective | None,
     paths: tuple[str, ...],
-) -> tuple[Document, dict[UUID, Document]]:
+) -> tuple[Document, dict[UUID, Expanded]]:
     """One document and the references ``paths`` name. Raises Forbidden, DocumentNotFound,
     Invalid (a path that is not a reference field)."""
     perspective = perspective or default_perspective(actor)
@@ -235,15 +243,17 @@ def expand(
     documents: list[Document],
     paths: Iterable[str],
     perspective: Perspective,
-) -> dict[UUID, Document]:
-    """Resolve reference paths ("author", "author.company") for ``documents``: one query per
-    level of the paths, whatever the number of documents. Returns id → referenced document;
-    references the reader may not see (other spaces, unpublished) are simply absent."""
+) -> dict[UUID, Expanded]:
+    """Resolve reference paths ("author", "author.company") and media fields ("featureImage")
+    for ``documents``: one query per level of the paths plus one for all media, whatever the
+    number of documents. Returns id → referenced document or media asset; references the
+    reader may not see (other spaces, unpublished) are simply absent."""
     tree = _path_tree(paths)
     if not tree or not documents:
         return {}
     types = {t.name: t for t in uow.content_types.list(actor.space_id)}
-    resolved: dict[UUID, Document] = {}
+    resolved: dict[UUID, Expanded] = {}
+    media_ids: set[UUID] = set()
     level: list[tuple[Document, dict[str, Any]]] = [(d, tree) for d in documents]
     while level:
         wanted: dict[UUID, dict[str, Any]] = {}
@@ -251,6 +261,8 @@ def expand(
             content_type = types.get(document.type)
             for name, children in subtree.items():
                 field = content_type.field(name) if content_type else None
+                if field is not None and field.type is FieldType.MEDIA:
+                    media_ids.update(_ids(document.data.get(name)))
                 if field is None or field.type is not FieldType.REFERENCE:
                     continue
                 for raw in _ids(document.data.get(name)):
@@ -259,6 +271,8 @@ def expand(
         found = uow.documents.get_many(actor.space_id, fetch, perspective) if fetch else []
         resolved.update({d.id: d for d in found})
         level = [(d, wanted[d.id]) for d in found if wanted.get(d.id)]
+    if media_ids:
+        resolved.update({a.id: a for a in uow.media.get_many(actor.space_id, media_ids)})
     return resolved
 
 
@@ -289,14 +303,17 @@ def _path_tree(paths: Iterable[str]) -> dict[str, Any]:
 
 
 def check_expand(paths: Iterable[str], content_type: ContentType | None) -> None:
-    """The first segment of every path must be a reference field of ``content_type``."""
+    """The first segment of every path must be a reference field of ``content_type``, or a
+    media field with nothing after it."""
     if content_type is None:
         return
     for path in paths:
-        head = path.split(".", 1)[0]
+        head, _, rest = path.partition(".")
         field = content_type.field(head)
+        if field is not None and field.type is FieldType.MEDIA and not rest:
+            continue
         if field is None or field.type is not FieldType.REFERENCE:
             raise Invalid(
                 f"Cannot expand '{path}'",
-                details=[FieldError("expand", f"'{head}' is not a reference field")],
+                details=[FieldError("expand", f"'{head}' is not a reference or media field")],
             )

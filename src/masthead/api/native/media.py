@@ -1,0 +1,324 @@
+"""Native /v1/media: direct uploads (init → PUT → finalize), one-step multipart uploads, and
+the library (list, get, edit, delete).
+
+The contract (``native-v1-behaviour.md``, Media): ``POST /v1/media`` and ``/v1/media/init`` are
+the same call, answering 201 with an absolute ``uploadUrl`` the client PUTs to with the
+``requiredHeaders`` (the token travels in ``X-Upload-Token``). ``POST /v1/media`` with a
+multipart body is the one-step upload instead.
+"""
+
+from __future__ import annotations
+
+import re
+import tempfile
+from typing import Annotated, BinaryIO, cast
+from uuid import UUID
+
+import orjson
+from fastapi import APIRouter, Header, Query, Request
+from pydantic import ValidationError
+from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import UploadFile
+
+from masthead.api.context import AppServices, CurrentActor, Services
+from masthead.api.native.content_schemas import Pagination
+from masthead.api.native.media_schemas import (
+    FinalizeBody,
+    FocalPointIn,
+    InitUploadBody,
+    MediaDeleteResponse,
+    MediaList,
+    MediaOut,
+    MediaPatch,
+    MediaResponse,
+    MetadataIn,
+    UploadedResponse,
+    UploadReceivedResponse,
+    UploadStartedResponse,
+)
+from masthead.api.query_params import parse_direction
+from masthead.core.errors import FieldError, Invalid, PayloadTooLarge
+from masthead.core.media import MediaAsset, MediaQuery, MediaSort
+from masthead.core.models import Actor
+from masthead.core.services import media
+from masthead.core.transforms import FocalPoint
+
+router = APIRouter(prefix="/media", tags=["media"])
+
+UPLOAD_PATHS = (
+    re.compile(r"/v1/media"),
+    re.compile(r"/v1/media/upload"),
+    re.compile(r"/v1/media/[^/]+/upload"),
+)
+"""Paths whose bodies are files: the body limit there is the media size limit."""
+
+SPOOL_BYTES = 1024 * 1024  # uploads bigger than this wait on disk, not in memory
+TRUTHY = {"1", "true", "yes"}
+_SORTS = {
+    "createdAt": MediaSort.CREATED_AT,
+    "updatedAt": MediaSort.UPDATED_AT,
+    "filename": MediaSort.FILENAME,
+    "size": MediaSort.SIZE,
+    "mimeType": MediaSort.MIME_TYPE,
+}
+
+
+def _out(services: AppServices, asset: MediaAsset) -> MediaOut:
+    return MediaOut.of(asset, services.media_urls, services.media.policy.variants)
+
+
+# --- uploads ---------------------------------------------------------------------------------
+
+
+@router.post(
+    "",
+    status_code=201,
+    response_model=UploadStartedResponse | UploadedResponse,
+    summary="Start a direct upload (JSON), or upload a file in one step (multipart)",
+)
+async def create_media(
+    request: Request, actor: CurrentActor, services: Services
+) -> UploadStartedResponse | UploadedResponse:
+    if request.headers.get("content-type", "").lower().startswith("multipart/form-data"):
+        return await _upload_multipart(request, actor, services)
+    return await _start_upload(request, actor, services)
+
+
+@router.post(
+    "/init", status_code=201, response_model=UploadStartedResponse, summary="Start an upload"
+)
+async def init_media(
+    request: Request, actor: CurrentActor, services: Services
+) -> UploadStartedResponse:
+    return await _start_upload(request, actor, services)
+
+
+@router.post(
+    "/upload",
+    status_code=201,
+    response_model=UploadedResponse,
+    summary="Upload a file in one step (multipart: file, alt, title, caption, description)",
+)
+async def upload_media(
+    request: Request, actor: CurrentActor, services: Services
+) -> UploadedResponse:
+    return await _upload_multipart(request, actor, services)
+
+
+async def _start_upload(
+    request: Request, actor: Actor, services: AppServices
+) -> UploadStartedResponse:
+    raw = await request.body()
+    try:
+        body = InitUploadBody.model_validate(orjson.loads(raw) if raw.strip() else {})
+    except orjson.JSONDecodeError as exc:
+        raise Invalid("Malformed JSON body", details=[FieldError("body", str(exc))]) from exc
+    started = await run_in_threadpool(
+        media.start_upload,
+        services.database.uow(),
+        services.media,
+        actor,
+        filename=body.filename,
+        mime_type=body.mimeType,
+        size=body.size,
+    )
+    upload_url = started.upload_url or str(
+        request.url_for("put_media_upload", media_id=started.asset.id)
+    )
+    ticket = started.asset.upload
+    if ticket is None:  # pragma: no cover - a started upload always has one
+        raise RuntimeError("a started upload has no ticket")
+    return UploadStartedResponse(
+        mediaId=started.asset.id,
+        uploadUrl=upload_url,
+        uploadToken=started.token,
+        requiredHeaders={"Content-Type": started.content_type, "X-Upload-Token": started.token},
+        expiresAt=ticket.expires_at,
+        media=_out(services, started.asset),
+    )
+
+
+async def _upload_multipart(
+    request: Request, actor: Actor, services: AppServices
+) -> UploadedResponse:
+    limit = services.media.policy.max_bytes
+    async with request.form(max_files=1, max_fields=20) as form:
+        upload = form.get("file")
+        if not isinstance(upload, UploadFile):
+            raise Invalid(
+                "Send the file in a multipart field named 'file'",
+                details=[FieldError("file", "required")],
+            )
+        fields = {k: v for k, v in form.items() if isinstance(v, str)}
+        metadata = _validated(MetadataIn, fields)
+        focal = _focal_from_form(fields)
+        if upload.size is not None and upload.size > limit:
+            raise PayloadTooLarge(f"Media files may be at most {limit} bytes")
+        asset = await run_in_threadpool(
+            media.upload_media,
+            services.database.uow,
+            services.media,
+            actor,
+            upload.file,
+            filename=upload.filename,
+            metadata=metadata.metadata(),
+            focal_point=focal,
+        )
+    return UploadedResponse(mediaId=asset.id, media=_out(services, asset))
+
+
+def _validated(model: type[MetadataIn], fields: dict[str, str]) -> MetadataIn:
+    try:
+        return model.model_validate(fields)
+    except ValidationError as exc:
+        raise _invalid(exc) from exc
+
+
+def _focal_from_form(fields: dict[str, str]) -> FocalPoint | None:
+    x, y = fields.get("focalX"), fields.get("focalY")
+    if x is None and y is None:
+        return None
+    try:
+        point = FocalPointIn.model_validate({"x": x, "y": y})
+    except ValidationError as exc:
+        raise _invalid(exc, prefix="focal") from exc
+    return FocalPoint(point.x, point.y)
+
+
+def _invalid(exc: ValidationError, prefix: str = "") -> Invalid:
+    details = [
+        FieldError(prefix + ".".join(str(p) for p in error["loc"]), error["msg"])
+        for error in exc.errors()
+    ]
+    return Invalid("Validation failed", details=details)
+
+
+@router.put(
+    "/{media_id}/upload",
+    name="put_media_upload",
+    response_model=UploadReceivedResponse,
+    summary="Receive the bytes of a direct upload (the local backend's upload URL)",
+)
+async def put_media_upload(
+    media_id: UUID,
+    request: Request,
+    services: Services,
+    x_upload_token: Annotated[str | None, Header(max_length=200)] = None,
+) -> UploadReceivedResponse:
+    ticket = await run_in_threadpool(
+        media.authorize_upload,
+        services.database.read_uow(),
+        services.media,
+        media_id,
+        x_upload_token,
+    )
+    limit = media.upload_limit(services.media, ticket)
+    with tempfile.SpooledTemporaryFile(max_size=SPOOL_BYTES) as spool:
+        received = 0
+        async for chunk in request.stream():
+            received += len(chunk)
+            if received > limit:
+                raise PayloadTooLarge(
+                    f"This upload may be at most {limit} bytes (the declared or maximum size)"
+                )
+            spool.write(chunk)
+        spool.seek(0)
+        size = await run_in_threadpool(
+            media.store_upload, services.media, ticket, cast(BinaryIO, spool)
+        )
+    return UploadReceivedResponse(mediaId=media_id, size=size)
+
+
+@router.post("/{media_id}/finalize", response_model=MediaResponse, summary="Finish a direct upload")
+def finalize_media(
+    media_id: UUID, actor: CurrentActor, services: Services, body: FinalizeBody | None = None
+) -> MediaResponse:
+    parsed = body or FinalizeBody()
+    asset = media.finalize_upload(
+        services.database.uow,
+        services.media,
+        actor,
+        media_id,
+        token=parsed.uploadToken,
+        filename=parsed.filename,
+        size=parsed.size,
+        metadata=parsed.metadata(),
+    )
+    return MediaResponse(media=_out(services, asset))
+
+
+# --- the library ---------------------------------------------------------------------------
+
+
+@router.get("", response_model=MediaList, summary="List media")
+def list_media(
+    actor: CurrentActor,
+    services: Services,
+    q: str | None = Query(None, max_length=200, description="Search filename, alt and title"),
+    search: str | None = Query(None, max_length=200, description="Alias of q"),
+    mimeType: str | None = Query(None, max_length=127, description="image, image/, image/png"),
+    type: str | None = Query(None, max_length=127, description="Alias of mimeType"),
+    sortBy: str | None = Query(None, description="createdAt (default), updatedAt, filename..."),
+    sortDir: str | None = Query(None, description="asc or desc (default)"),
+    page: int = Query(1, ge=1, le=1_000_000),
+    pageSize: int | None = Query(None, ge=1, le=100, description="Default 20"),
+    limit: int | None = Query(None, ge=1, le=100, description="Alias of pageSize"),
+    offset: int | None = Query(None, ge=0, le=10_000_000),
+) -> MediaList:
+    size = pageSize or limit or 20
+    sort = _SORTS.get(sortBy or "createdAt")
+    if sort is None:
+        raise Invalid(
+            "Unknown sortBy", details=[FieldError("sortBy", f"one of {', '.join(_SORTS)}")]
+        )
+    start = offset if offset is not None else (page - 1) * size
+    query = MediaQuery(
+        search=q or search,
+        mime_type=mimeType or type,
+        sort=sort,
+        descending=parse_direction(sortDir, True, "sortDir"),
+        limit=size,
+        offset=start,
+    )
+    items, total = media.list_media(services.database.read_uow(), actor, query)
+    return MediaList(
+        items=[_out(services, a) for a in items], pagination=Pagination.of(total, size, start)
+    )
+
+
+@router.get("/{media_id}", response_model=MediaResponse, summary="Get one media asset")
+def get_media(media_id: UUID, actor: CurrentActor, services: Services) -> MediaResponse:
+    asset = media.get_media(services.database.read_uow(), actor, media_id)
+    return MediaResponse(media=_out(services, asset))
+
+
+@router.patch("/{media_id}", response_model=MediaResponse, summary="Edit alt, caption...")
+def patch_media(
+    media_id: UUID, body: MediaPatch, actor: CurrentActor, services: Services
+) -> MediaResponse:
+    asset = media.update_media(
+        services.database.uow(),
+        services.media,
+        actor,
+        media_id,
+        body.metadata(),
+        body.focal_point(),
+    )
+    return MediaResponse(media=_out(services, asset))
+
+
+@router.delete("/{media_id}", response_model=MediaDeleteResponse, summary="Delete media")
+def delete_media(
+    media_id: UUID,
+    actor: CurrentActor,
+    services: Services,
+    force: str | None = Query(None, description="true: delete even if documents use it"),
+) -> MediaDeleteResponse:
+    asset = media.delete_media(
+        services.database.uow,
+        services.media,
+        actor,
+        media_id,
+        force=(force or "").lower() in TRUTHY,
+    )
+    return MediaDeleteResponse(media=_out(services, asset))

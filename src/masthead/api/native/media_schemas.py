@@ -1,0 +1,171 @@
+"""Wire models of the native /v1 media routes (``native-v1-routes.md``, media rows)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any, Literal
+from uuid import UUID
+
+from pydantic import Field, model_validator
+
+from masthead.api.context import AppServices
+from masthead.api.native.content_schemas import Pagination
+from masthead.api.native.schemas import WireModel
+from masthead.core.media import MediaAsset, MediaUrls
+from masthead.core.services.media import Metadata
+from masthead.core.transforms import RASTER_MIME_TYPES, FocalPoint, TransformSpec
+
+MAX_SIZE = 2**53  # beyond any real file; keeps numbers exact in JSON clients
+MimeType = Field(None, min_length=1, max_length=127, pattern=r"^[\w.+-]+/[\w.+-]+$")
+
+
+class FocalPointIn(WireModel):
+    x: float = Field(ge=0, le=1)
+    y: float = Field(ge=0, le=1)
+
+
+class FocalPointOut(WireModel):
+    x: float
+    y: float
+
+
+class MetadataIn(WireModel):
+    alt: str | None = Field(None, max_length=1000)
+    title: str | None = Field(None, max_length=500)
+    caption: str | None = Field(None, max_length=2000)
+    description: str | None = Field(None, max_length=10000)
+
+    def metadata(self) -> Metadata:
+        return Metadata(self.alt, self.title, self.caption, self.description)
+
+
+class InitUploadBody(WireModel):
+    """Every key is optional: the /v1 contract's clients may send no body at all."""
+
+    filename: str | None = Field(None, max_length=1000)
+    mimeType: str | None = MimeType
+    size: int | None = Field(None, ge=0, le=MAX_SIZE)
+
+
+class FinalizeBody(MetadataIn):
+    uploadToken: str | None = Field(None, max_length=200)
+    filename: str | None = Field(None, max_length=1000)
+    mimeType: str | None = Field(None, max_length=127)  # the bytes decide; kept for clients
+    size: int | None = Field(None, ge=0, le=MAX_SIZE)
+    width: int | None = None  # measured by the server; the client's value is ignored
+    height: int | None = None
+
+
+class MediaPatch(MetadataIn):
+    focalPoint: FocalPointIn | None = None
+    clearFocalPoint: bool = False
+
+    @model_validator(mode="before")
+    @classmethod
+    def _null_focal_point_clears(cls, data: Any) -> Any:
+        if isinstance(data, dict) and "focalPoint" in data and data["focalPoint"] is None:
+            return {**data, "clearFocalPoint": True}
+        return data
+
+    def focal_point(self) -> FocalPoint | Literal["clear"] | None:
+        if self.clearFocalPoint:
+            return "clear"
+        if self.focalPoint is not None:
+            return FocalPoint(self.focalPoint.x, self.focalPoint.y)
+        return None
+
+
+class MediaOut(WireModel):
+    id: UUID
+    status: str
+    filename: str
+    originalFilename: str
+    mimeType: str
+    size: int
+    hash: str | None
+    width: int | None
+    height: int | None
+    alt: str
+    title: str
+    caption: str
+    description: str
+    focalPoint: FocalPointOut | None
+    url: str | None
+    variants: dict[str, str | None]
+    createdBy: UUID | None
+    createdAt: datetime
+    updatedAt: datetime
+
+    @classmethod
+    def of(cls, asset: MediaAsset, urls: MediaUrls, variants: dict[str, TransformSpec]) -> MediaOut:
+        focal = asset.focal_point
+        return cls(
+            id=asset.id,
+            status=asset.status.value,
+            filename=asset.filename,
+            originalFilename=asset.original_filename,
+            mimeType=asset.mime_type,
+            size=asset.size,
+            hash=asset.sha256,
+            width=asset.width,
+            height=asset.height,
+            alt=asset.alt,
+            title=asset.title,
+            caption=asset.caption,
+            description=asset.description,
+            focalPoint=FocalPointOut(x=focal.x, y=focal.y) if focal else None,
+            url=urls.original(asset),
+            variants=urls.variants(asset, variants, is_raster=asset.mime_type in RASTER_MIME_TYPES),
+            createdBy=asset.created_by,
+            createdAt=asset.created_at,
+            updatedAt=asset.updated_at,
+        )
+
+
+class UploadStartedResponse(WireModel):
+    mediaId: UUID
+    uploadUrl: str
+    uploadToken: str
+    requiredHeaders: dict[str, str]
+    method: str = "PUT"
+    expiresAt: datetime
+    media: MediaOut
+
+
+class UploadReceivedResponse(WireModel):
+    ok: bool = True
+    mediaId: UUID
+    size: int
+
+
+class MediaResponse(WireModel):
+    media: MediaOut
+
+
+class UploadedResponse(WireModel):
+    """One-step upload: the ready asset (``mediaId`` too, like the two-step init)."""
+
+    mediaId: UUID
+    media: MediaOut
+
+
+class MediaList(WireModel):
+    items: list[MediaOut]
+    pagination: Pagination
+
+
+class MediaDeleteResponse(WireModel):
+    ok: bool = True
+    deleted: bool = True
+    media: MediaOut
+
+
+def media_renderer(services: AppServices) -> Callable[[MediaAsset], dict[str, Any]]:
+    """How documents inline an expanded media field: the asset as GET /v1/media/:id shows it."""
+
+    def render(asset: MediaAsset) -> dict[str, Any]:
+        out = MediaOut.of(asset, services.media_urls, services.media.policy.variants)
+        return out.model_dump(mode="json")
+
+    return render
