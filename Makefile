@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | sha1sum | cut -c1-12)
 
-.PHONY: run test lint typecheck format install clean bench
+.PHONY: run test lint typecheck format install clean bench bench-media
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -32,10 +32,14 @@ typecheck: $(STAMP)
 test: lint typecheck
 	$(BIN)/python -m pytest -n 2 $(PYTEST_ARGS)
 
-# Benchmarks: list queries on a generated space (DOCUMENTS posts, generated once under var/).
+# Benchmarks: media uploads and renditions, then list queries on a generated space
+# (DOCUMENTS posts, generated once under var/).
 DOCUMENTS ?= 100000
-bench: $(STAMP)
+bench: bench-media
 	$(BIN)/python bench/content_queries.py --documents $(DOCUMENTS)
+
+bench-media: $(STAMP)
+	$(BIN)/python bench/media_upload.py
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache
