@@ -8,11 +8,15 @@ lifespan events.
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime, timedelta
 
 from fastapi import FastAPI
+from starlette.concurrency import run_in_threadpool
 
 import masthead
 from masthead.api import media_files, native
@@ -29,16 +33,33 @@ from masthead.api.native.schemas import WireModel
 from masthead.core.blobs import BlobStore
 from masthead.core.ports import Clock, RateLimiter
 from masthead.core.security import TokenSigner
+from masthead.core.services import media
 from masthead.core.services.auth import AuthPolicy
+from masthead.core.services.media import MediaContext
 from masthead.media.setup import build_media_context, media_urls
 from masthead.ratelimit import LimitsRateLimiter
 from masthead.settings import Settings
 from masthead.storage.database import make_engine, ping
 from masthead.storage.uow import Database
 
+SWEEP_INTERVAL_SECONDS = 900.0
+log = logging.getLogger("masthead.app")
+
 
 def utc_now() -> datetime:
     return datetime.now(UTC)
+
+
+async def _sweep_uploads_periodically(
+    database: Database, context: MediaContext, interval: float
+) -> None:
+    """The embedded share of the worker's chores: forget abandoned uploads now and then."""
+    while True:
+        try:
+            await run_in_threadpool(media.sweep_abandoned_uploads, database.uow, context)
+        except Exception:
+            log.exception("sweeping abandoned uploads failed; retrying later")
+        await asyncio.sleep(interval)
 
 
 class HealthResponse(WireModel):
@@ -52,6 +73,7 @@ def create_app(
     limiter: RateLimiter | None = None,
     database: Database | None = None,
     blobs: BlobStore | None = None,
+    sweep_interval: float = SWEEP_INTERVAL_SECONDS,
 ) -> FastAPI:
     database = database or Database(make_engine(settings.effective_database_url))
     limiter = limiter or LimitsRateLimiter(settings.rate_limit_storage_uri)
@@ -65,9 +87,17 @@ def create_app(
         login_limit=settings.login_rate_limit,
     )
 
+    media_context = build_media_context(settings, clock, blobs)
+
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        sweeper = asyncio.create_task(
+            _sweep_uploads_periodically(database, media_context, sweep_interval)
+        )
         yield
+        sweeper.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await sweeper
         database.dispose()
 
     app = FastAPI(
@@ -83,7 +113,7 @@ def create_app(
         database=database,
         auth=policy,
         clock=clock,
-        media=build_media_context(settings, clock, blobs),
+        media=media_context,
         media_urls=media_urls(settings),
     )
 

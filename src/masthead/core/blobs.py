@@ -102,6 +102,10 @@ def new_temp_key() -> str:
     return f"{TEMP_PREFIX}{uuid.uuid4()}"
 
 
+def is_sha256(value: object) -> bool:
+    return isinstance(value, str) and _SHA256.fullmatch(value) is not None
+
+
 def check_sha256(value: str) -> str:
     """``value`` if it is 64 lowercase hex digits; ValueError otherwise."""
     if not isinstance(value, str) or not _SHA256.fullmatch(value):

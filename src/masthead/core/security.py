@@ -6,6 +6,7 @@ Pure functions and one small signer object; nothing here touches storage.
 from __future__ import annotations
 
 import hashlib
+import hmac
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -131,3 +132,18 @@ class TokenSigner:
             issued_at=datetime.fromtimestamp(int(claims["iat"]), tz=now.tzinfo),
             expires_at=datetime.fromtimestamp(int(claims["exp"]), tz=now.tzinfo),
         )
+
+
+@dataclass(frozen=True)
+class UrlSigner:
+    """HMAC-SHA256 signatures for URLs that grant something until a moment (upload URLs,
+    later preview links): the signature covers a purpose, a subject and the expiry."""
+
+    key: bytes
+
+    def sign(self, purpose: str, subject: str, expires: int) -> str:
+        message = f"{purpose}\n{subject}\n{expires}".encode()
+        return hmac.new(self.key, message, hashlib.sha256).hexdigest()
+
+    def is_valid(self, purpose: str, subject: str, expires: int, signature: str) -> bool:
+        return hmac.compare_digest(self.sign(purpose, subject, expires), signature)

@@ -6,6 +6,7 @@ from __future__ import annotations
 from masthead.core.blobs import BlobStore
 from masthead.core.media import MediaPolicy, MediaUrls
 from masthead.core.ports import Clock
+from masthead.core.security import UrlSigner
 from masthead.core.services.media import MediaContext
 from masthead.core.transforms import parse_variants
 from masthead.media.images import PillowImages
@@ -47,6 +48,7 @@ def build_media_context(
         images=PillowImages(max_pixels=settings.media_max_image_pixels),
         policy=media_policy(settings),
         clock=clock,
+        signer=UrlSigner(settings.signing_key().encode()),
     )
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 import tempfile
+from functools import partial
 from typing import Annotated, BinaryIO, cast
 from uuid import UUID
 
@@ -123,7 +124,9 @@ async def _start_upload(
         size=body.size,
     )
     upload_url = started.upload_url or str(
-        request.url_for("put_media_upload", media_id=started.asset.id)
+        request.url_for("put_media_upload", media_id=started.asset.id).include_query_params(
+            expires=started.expires, signature=started.signature
+        )
     )
     ticket = started.asset.upload
     if ticket is None:  # pragma: no cover - a started upload always has one
@@ -204,13 +207,19 @@ async def put_media_upload(
     request: Request,
     services: Services,
     x_upload_token: Annotated[str | None, Header(max_length=200)] = None,
+    expires: int | None = Query(None, ge=0, le=2**40),
+    signature: str | None = Query(None, max_length=128),
 ) -> UploadReceivedResponse:
     ticket = await run_in_threadpool(
-        media.authorize_upload,
-        services.database.read_uow(),
-        services.media,
-        media_id,
-        x_upload_token,
+        partial(
+            media.authorize_upload,
+            services.database.read_uow(),
+            services.media,
+            media_id,
+            x_upload_token,
+            expires=expires,
+            signature=signature,
+        )
     )
     limit = media.upload_limit(services.media, ticket)
     with tempfile.SpooledTemporaryFile(max_size=SPOOL_BYTES) as spool:
@@ -242,6 +251,7 @@ def finalize_media(
         token=parsed.uploadToken,
         filename=parsed.filename,
         size=parsed.size,
+        sha256=parsed.sha256,
         metadata=parsed.metadata(),
     )
     return MediaResponse(media=_out(services, asset))

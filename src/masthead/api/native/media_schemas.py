@@ -53,6 +53,7 @@ class FinalizeBody(MetadataIn):
     filename: str | None = Field(None, max_length=1000)
     mimeType: str | None = Field(None, max_length=127)  # the bytes decide; kept for clients
     size: int | None = Field(None, ge=0, le=MAX_SIZE)
+    sha256: str | None = Field(None, pattern=r"^[0-9a-f]{64}$", description="Checked if given")
     width: int | None = None  # measured by the server; the client's value is ignored
     height: int | None = None
 

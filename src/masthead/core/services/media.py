@@ -19,7 +19,13 @@ from uuid import UUID
 
 from masthead.core import access
 from masthead.core.access import Permission
-from masthead.core.blobs import BlobMismatch, BlobNotFound, BlobStore, new_temp_key
+from masthead.core.blobs import (
+    BlobMismatch,
+    BlobNotFound,
+    BlobStore,
+    is_sha256,
+    new_temp_key,
+)
 from masthead.core.content_types import FieldType
 from masthead.core.errors import (
     Conflict,
@@ -42,7 +48,7 @@ from masthead.core.media import (
 )
 from masthead.core.models import Actor
 from masthead.core.ports import Clock, UnitOfWork, UnitOfWorkFactory
-from masthead.core.security import hash_secret, new_secret
+from masthead.core.security import UrlSigner, hash_secret, new_secret
 from masthead.core.sniffing import HEAD_BYTES, sniff_mime_type
 from masthead.core.transforms import (
     CENTRE,
@@ -65,6 +71,7 @@ class MediaContext:
     images: ImageProcessor
     policy: MediaPolicy
     clock: Clock
+    signer: UrlSigner
 
 
 @dataclass(frozen=True)
@@ -80,15 +87,21 @@ class Metadata:
         )
 
 
+UPLOAD_PURPOSE = "media-upload"
+
+
 @dataclass(frozen=True)
 class UploadStarted:
     """An initialised direct upload. ``upload_url`` is a presigned URL of the blob store, or
-    None: then the client PUTs to Masthead's own upload route. The token is shown once."""
+    None: then the client PUTs to Masthead's own upload route, whose URL carries ``expires``
+    (Unix time) and ``signature``. The token is shown once."""
 
     asset: MediaAsset
     token: str
     upload_url: str | None
     content_type: str
+    expires: int
+    signature: str
 
 
 @dataclass(frozen=True)
@@ -152,14 +165,29 @@ def start_upload(
     with uow:
         uow.media.add(asset)
         uow.commit()
-    return UploadStarted(asset, token, url, content_type)
+    expires = int(ticket.expires_at.timestamp())
+    signature = ctx.signer.sign(UPLOAD_PURPOSE, str(asset.id), expires)
+    return UploadStarted(asset, token, url, content_type, expires, signature)
 
 
 def authorize_upload(
-    uow: UnitOfWork, ctx: MediaContext, media_id: UUID, token: str | None
+    uow: UnitOfWork,
+    ctx: MediaContext,
+    media_id: UUID,
+    token: str | None,
+    *,
+    expires: int | None,
+    signature: str | None,
 ) -> UploadTicket:
-    """The ticket of a pending direct upload, if ``token`` is its live upload token (the
-    credential of Masthead's own upload URL). Raises UploadTokenInvalid."""
+    """The ticket of a pending direct upload, if the URL's signature holds and ``token`` is
+    its live upload token (together, the credentials of Masthead's own upload URL). Raises
+    UploadTokenInvalid."""
+    if expires is None or not signature:
+        raise UploadTokenInvalid("The upload URL is not signed")
+    if not ctx.signer.is_valid(UPLOAD_PURPOSE, str(media_id), expires, signature):
+        raise UploadTokenInvalid("The upload URL's signature is wrong")
+    if expires <= ctx.clock().timestamp():
+        raise UploadTokenInvalid("The upload URL has expired; start a new upload")
     with uow:
         asset = uow.media.find_any_space(media_id)
     return _valid_ticket(asset, token, ctx.clock())
@@ -187,9 +215,11 @@ def finalize_upload(
     token: str | None,
     filename: str | None = None,
     size: int | None = None,
+    sha256: str | None = None,
     metadata: Metadata | None = None,
 ) -> MediaAsset:
-    """Check what arrived for a direct upload and make the asset ready.
+    """Check what arrived for a direct upload (against ``size`` and ``sha256`` when the
+    client gives them) and make the asset ready.
 
     Raises MediaNotFound, UploadTokenInvalid (wrong, expired or used token), UploadMissing
     (nothing was PUT yet: the upload may be retried), BlobMismatch, MediaRejected,
@@ -198,6 +228,8 @@ def finalize_upload(
     access.require(actor, Permission.WRITE)
     metadata = metadata or Metadata()
     metadata.check()
+    if sha256 is not None and not is_sha256(sha256):
+        raise Invalid("Invalid SHA-256", details=[FieldError("sha256", "64 lowercase hex digits")])
     with uow_factory() as uow:
         asset = uow.media.find(actor.space_id, media_id)
     if asset is None:
@@ -211,7 +243,10 @@ def finalize_upload(
     expected = size if size is not None else ticket.declared_size
     try:
         stored = ctx.blobs.promote(
-            ticket.temp_key, content_type=OCTET_STREAM, expected_size=expected
+            ticket.temp_key,
+            content_type=OCTET_STREAM,
+            expected_size=expected,
+            expected_sha256=sha256,
         )
     except BlobNotFound:
         raise UploadMissing() from None
@@ -426,10 +461,17 @@ def get_media(uow: UnitOfWork, actor: Actor, media_id: UUID) -> MediaAsset:
         return uow.media.get(actor.space_id, media_id)
 
 
-def get_many_media(uow: UnitOfWork, actor: Actor, ids: list[UUID]) -> dict[UUID, MediaAsset]:
-    """Ready assets of the actor's space among ``ids`` (for expanding documents)."""
+def get_media_by_hash(uow: UnitOfWork, actor: Actor, sha256: str) -> MediaAsset:
+    """The space's asset with these bytes: how the apps API's upload references
+    (``{hash, filename, mime}``) name media. Raises Forbidden, MediaNotFound."""
+    access.require(actor, Permission.READ)
+    if not is_sha256(sha256):
+        raise MediaNotFound()
     with uow:
-        return {asset.id: asset for asset in uow.media.get_many(actor.space_id, ids)}
+        asset = uow.media.find_by_hash(actor.space_id, sha256)
+    if asset is None:
+        raise MediaNotFound()
+    return asset
 
 
 def update_media(

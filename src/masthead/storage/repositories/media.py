@@ -217,6 +217,20 @@ class SqlMediaRepository:
         )
         return [_asset(row) for row in rows], total
 
+    def find_by_hash(self, space_id: UUID, sha256: str) -> MediaAsset | None:
+        """The space's newest ready asset with these bytes (upload hash references)."""
+        row = self._session.scalar(
+            select(MediaAssetRow)
+            .where(
+                MediaAssetRow.sha256 == sha256,
+                MediaAssetRow.space_id == space_id,
+                MediaAssetRow.status == MediaStatus.READY.value,
+            )
+            .order_by(MediaAssetRow.created_at.desc())
+            .limit(1)
+        )
+        return _asset(row) if row is not None else None
+
     def find_served(self, sha256: str, filename: str) -> MediaAsset | None:
         """A ready asset (any space) with these bytes and this name: what a public URL names."""
         row = self._session.scalar(
