@@ -20,6 +20,11 @@ def upgrade(url: str, revision: str = "head") -> None:
     command.upgrade(_config(url), revision)
 
 
+def downgrade(url: str, revision: str) -> None:
+    """Roll back to ``revision`` (operators undoing a release; tests of each migration)."""
+    command.downgrade(_config(url), revision)
+
+
 def is_up_to_date(engine: Engine) -> bool:
     heads = set(ScriptDirectory.from_config(_config(str(engine.url))).get_heads())
     with engine.connect() as connection:
