@@ -184,14 +184,17 @@ def _focal_from_form(fields: dict[str, str]) -> FocalPoint | None:
     try:
         point = FocalPointIn.model_validate({"x": x, "y": y})
     except ValidationError as exc:
-        raise _invalid(exc, prefix="focal") from exc
+        raise _invalid(exc, rename={"x": "focalX", "y": "focalY"}) from exc
     return FocalPoint(point.x, point.y)
 
 
-def _invalid(exc: ValidationError, prefix: str = "") -> Invalid:
+def _invalid(exc: ValidationError, rename: dict[str, str] | None = None) -> Invalid:
+    """Field errors named as the form fields the client sent."""
+    names = rename or {}
     details = [
-        FieldError(prefix + ".".join(str(p) for p in error["loc"]), error["msg"])
+        FieldError(names.get(path, path), error["msg"])
         for error in exc.errors()
+        for path in [".".join(str(p) for p in error["loc"])]
     ]
     return Invalid("Validation failed", details=details)
 
