@@ -488,7 +488,7 @@ def update_media(
     access.require(actor, Permission.WRITE)
     metadata.check()
     with uow:
-        asset = uow.media.get(actor.space_id, media_id)
+        asset = uow.media.get(actor.space_id, media_id, for_update=True)
         changes: dict[str, object] = {**_metadata_changes(metadata), "updated_at": ctx.clock()}
         if focal_point is not None:
             changes["focal_point"] = None if focal_point == "clear" else focal_point

@@ -111,12 +111,16 @@ class SqlMediaRepository:
         self._session.add(MediaAssetRow(**_values(asset)))
         self._session.flush()
 
-    def find(self, space_id: UUID, media_id: UUID) -> MediaAsset | None:
-        row = self._session.get(MediaAssetRow, media_id)
+    def find(
+        self, space_id: UUID, media_id: UUID, *, for_update: bool = False
+    ) -> MediaAsset | None:
+        """``for_update``: lock the row until commit (PostgreSQL), so a read-modify-write of
+        it never overwrites a concurrent one (SQLite writers are serialised already)."""
+        row = self._session.get(MediaAssetRow, media_id, with_for_update=for_update)
         return _asset(row) if row is not None and row.space_id == space_id else None
 
-    def get(self, space_id: UUID, media_id: UUID) -> MediaAsset:
-        asset = self.find(space_id, media_id)
+    def get(self, space_id: UUID, media_id: UUID, *, for_update: bool = False) -> MediaAsset:
+        asset = self.find(space_id, media_id, for_update=for_update)
         if asset is None:
             raise MediaNotFound()
         return asset
