@@ -24,11 +24,12 @@ from masthead.api.context import AppServices, Services
 from masthead.api.errors import ErrorRenderers, install_error_handlers
 from masthead.api.middleware import (
     BodyLimitMiddleware,
+    NulGuardMiddleware,
     RateLimitMiddleware,
     RequestContextMiddleware,
 )
 from masthead.api.native.errors import render_native_error
-from masthead.api.native.media import UPLOAD_PATHS
+from masthead.api.native.media import MEDIA_TEXT_PATHS, UPLOAD_PATHS
 from masthead.api.native.schemas import WireModel
 from masthead.core.blobs import BlobStore
 from masthead.core.ports import Clock, RateLimiter
@@ -131,6 +132,7 @@ def create_app(
         return HealthResponse(status="ok")
 
     # Added last = outermost: the request id wraps even rate-limited and too-large answers.
+    app.add_middleware(NulGuardMiddleware, renderers=renderers, trusted_bodies=MEDIA_TEXT_PATHS)
     app.add_middleware(
         BodyLimitMiddleware,
         max_bytes=settings.max_body_bytes,

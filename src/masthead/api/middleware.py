@@ -17,7 +17,7 @@ from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from masthead.api.errors import ErrorRenderers
-from masthead.core.errors import PayloadTooLarge, RateLimited
+from masthead.core.errors import FieldError, Invalid, PayloadTooLarge, RateLimited
 from masthead.core.ports import RateLimiter
 
 log = logging.getLogger("masthead.request")
@@ -141,3 +141,56 @@ class BodyLimitMiddleware:
             return message
 
         await self.app(scope, receive_with_limit, send)
+
+
+# A JSON string escape for NUL: \u0000 preceded by an even number of backslashes (an odd
+# number would make the first backslash itself escaped text).
+_JSON_NUL = re.compile(rb"(?<!\\)(?:\\\\)*\\u0000")
+_NUL_MESSAGE = "Text may not contain NUL characters"
+
+
+class NulGuardMiddleware:
+    """Refuses NUL characters in the path, the query string and JSON bodies with a 422, on
+    every route of every dialect: PostgreSQL text cannot hold them (SQLite can), so without
+    this guard the same request would be stored on one database and fail on the other.
+    Multipart fields, and the JSON bodies of the ``trusted_bodies`` paths, are checked by the
+    services that take them (media uploads sanitise file names: a NUL there is dropped, as
+    the media issue asks of control characters, rather than refused)."""
+
+    def __init__(
+        self,
+        app: ASGIApp,
+        renderers: ErrorRenderers,
+        trusted_bodies: Sequence[re.Pattern[str]] = (),
+    ):
+        self.app = app
+        self.renderers = renderers
+        self.trusted_bodies = tuple(trusted_bodies)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        if "\x00" in scope["path"] or b"%00" in scope["query_string"].lower():
+            error = Invalid(_NUL_MESSAGE, details=[FieldError("url", "contains NUL (%00)")])
+            await self.renderers.render(scope["path"], error)(scope, receive, send)
+            return
+        content_type = Headers(scope=scope).get("content-type", "").lower()
+        trusted = any(p.fullmatch(scope["path"]) for p in self.trusted_bodies)
+        if "json" not in content_type or trusted:
+            await self.app(scope, receive, send)
+            return
+        tail = b""
+
+        async def receive_checked() -> Message:
+            nonlocal tail
+            message = await receive()
+            if message["type"] == "http.request":
+                window = tail + message.get("body", b"")
+                if b"u0000" in window and _JSON_NUL.search(window):
+                    # Rendered by the dialect's handler as Invalid (see BodyLimitMiddleware).
+                    raise HTTPException(status_code=422, detail=_NUL_MESSAGE)
+                tail = window[-64:]
+            return message
+
+        await self.app(scope, receive_checked, send)

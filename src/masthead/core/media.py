@@ -163,12 +163,18 @@ def sanitize_filename(raw: str | None) -> str:
 
 
 def check_metadata(**values: str | None) -> None:
-    """alt, title, caption, description: strings of reasonable size."""
+    """alt, title, caption, description: strings of reasonable size, without NUL (which
+    PostgreSQL cannot store; JSON bodies are already guarded at the HTTP edge)."""
     limits = {"alt": 1000, "title": 500, "caption": 2000, "description": 10000}
     details = [
         FieldError(name, f"at most {limits[name]} characters")
         for name, value in values.items()
         if value is not None and len(value) > limits[name]
+    ]
+    details += [
+        FieldError(name, "may not contain NUL characters")
+        for name, value in values.items()
+        if value is not None and "\x00" in value
     ]
     if details:
         raise Invalid("Invalid media metadata", details=details)

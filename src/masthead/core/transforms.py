@@ -123,7 +123,7 @@ def parse_transform(params: Mapping[str, str]) -> TransformSpec | None:
     fmt = _choice(params.get("format"), OutputFormat, OutputFormat.WEBP, "format", errors)
     quality = DEFAULT_QUALITY
     if (raw_q := params.get("q")) is not None:
-        if raw_q.isdigit() and 1 <= int(raw_q) <= 100:
+        if _is_ascii_number(raw_q) and 1 <= int(raw_q) <= 100:
             quality = int(raw_q)
         else:
             errors.append(FieldError("q", "must be a whole number from 1 to 100"))
@@ -141,10 +141,16 @@ def parse_transform(params: Mapping[str, str]) -> TransformSpec | None:
     return TransformSpec(width, height, fit, fmt, quality, focal)
 
 
+def _is_ascii_number(raw: str) -> bool:
+    """Plain ASCII digits only: str.isdigit() also accepts superscripts, which int() refuses,
+    and full-width digits, which int() reads."""
+    return raw.isascii() and raw.isdigit() and len(raw) <= 6
+
+
 def _dimension(raw: str | None, name: str, errors: list[FieldError]) -> int | None:
     if raw is None:
         return None
-    if raw.isdigit() and 1 <= int(raw) <= MAX_DIMENSION:
+    if _is_ascii_number(raw) and 1 <= int(raw) <= MAX_DIMENSION:
         return int(raw)
     errors.append(FieldError(name, f"must be a whole number from 1 to {MAX_DIMENSION}"))
     return None

@@ -53,6 +53,14 @@ UPLOAD_PATHS = (
 )
 """Paths whose bodies are files: the body limit there is the media size limit."""
 
+MEDIA_TEXT_PATHS = (
+    re.compile(r"/v1/media"),
+    re.compile(r"/v1/media/init"),
+    re.compile(r"/v1/media/[^/]+/finalize"),
+)
+"""JSON bodies whose text the media services check themselves (file names are sanitised,
+metadata refuses NUL), so the NUL guard lets them through."""
+
 SPOOL_BYTES = 1024 * 1024  # uploads bigger than this wait on disk, not in memory
 TRUTHY = {"1", "true", "yes"}
 _SORTS = {
