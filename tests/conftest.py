@@ -29,6 +29,8 @@ from masthead.storage.database import make_engine
 from masthead.storage.tables import Base
 from masthead.storage.uow import Database
 
+pytest_plugins = ["tests.media_fixtures"]
+
 DEFAULT_PG_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 TEST_SECRET = "test-secret-key-that-is-long-enough-0123456789"
 IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
