@@ -105,6 +105,15 @@ class Settings(BaseSettings):
         description="Images with more pixels are refused as decompression bombs (Pillow's "
         "default limit).",
     )
+    media_max_renditions: int = Field(
+        50,
+        ge=2,
+        description="Distinct renditions (variants and ?w=&h=... transforms) one image may "
+        "have; asking for more answers 422, so no caller can fill the disk with sizes.",
+    )
+    media_concurrent_renders: int = Field(
+        2, ge=1, description="On-request renders at a time per process (each takes a core)."
+    )
     media_upload_ttl_seconds: int = Field(
         3600, ge=60, description="How long an upload URL and its token stay valid."
     )

@@ -168,6 +168,10 @@ class MediaRejected(Invalid):
     default_message = "This file is not accepted"
 
 
+class RenditionLimitReached(Invalid):
+    default_message = "This image has as many renditions as allowed"
+
+
 class WeakPassword(Invalid):
     default_message = "Password is too weak"
 

@@ -110,6 +110,7 @@ class MediaPolicy:
     max_bytes: int
     variants: dict[str, TransformSpec] = field(default_factory=dict)
     upload_ttl_seconds: int = 3600
+    max_renditions: int = 50
 
     def check_declared(self, size: int | None, mime_type: str | None) -> None:
         """Refuse early what the client says it will send; the bytes are checked again."""

@@ -3,6 +3,8 @@ place the CLI and the app wire the media backends."""
 
 from __future__ import annotations
 
+import threading
+
 from masthead.core.blobs import BlobStore
 from masthead.core.media import MediaPolicy, MediaUrls
 from masthead.core.ports import Clock
@@ -37,6 +39,7 @@ def media_policy(settings: Settings) -> MediaPolicy:
         max_bytes=settings.media_max_bytes,
         variants=parse_variants(settings.media_variants),
         upload_ttl_seconds=settings.media_upload_ttl_seconds,
+        max_renditions=settings.media_max_renditions,
     )
 
 
@@ -49,6 +52,7 @@ def build_media_context(
         policy=media_policy(settings),
         clock=clock,
         signer=UrlSigner(settings.signing_key().encode()),
+        render_slots=threading.BoundedSemaphore(settings.media_concurrent_renders),
     )
 
 

@@ -158,3 +158,24 @@ async def test_unknown_files_and_transforms_of_non_images(client: Client, ed: H)
     ):
         missing = await client.get(url)
         assert (missing.status_code, code(missing)) == (404, "MEDIA_NOT_FOUND"), url
+
+
+class TestRenditionLimit:
+    @pytest.fixture
+    def settings_overrides(self) -> dict[str, object]:
+        return {"media_max_renditions": 4}
+
+    async def test_an_image_gets_at_most_the_configured_number_of_renditions(
+        self, client: Client, ed: H, db: Database
+    ) -> None:
+        media = await upload(client, ed, image())  # thumb + medium: 2 of 4
+        for width in (10, 11):
+            assert (await client.get(f"{media['url']}?w={width}")).status_code == 200
+
+        refused = await client.get(f"{media['url']}?w=12")
+
+        assert (refused.status_code, code(refused)) == (422, "VALIDATION_ERROR")
+        assert "renditions" in refused.json()["error"]["message"]
+        assert rendition_rows(db) == 4
+        again = await client.get(f"{media['url']}?w=10")  # one it already has still works
+        assert again.status_code == 200

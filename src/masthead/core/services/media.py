@@ -11,8 +11,9 @@ per-blob lock, so a blob is never deleted from under an asset being stored.
 from __future__ import annotations
 
 import hmac
+import threading
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import BinaryIO, Literal
 from uuid import UUID
@@ -33,6 +34,8 @@ from masthead.core.errors import (
     Invalid,
     MediaInUse,
     MediaNotFound,
+    RateLimited,
+    RenditionLimitReached,
     UploadMissing,
     UploadTokenInvalid,
 )
@@ -60,6 +63,7 @@ from masthead.core.transforms import (
 )
 
 OCTET_STREAM = "application/octet-stream"
+RENDER_WAIT_SECONDS = 30.0
 SWEEP_BATCH = 100
 
 
@@ -72,6 +76,9 @@ class MediaContext:
     policy: MediaPolicy
     clock: Clock
     signer: UrlSigner
+    render_slots: threading.BoundedSemaphore = field(
+        default_factory=lambda: threading.BoundedSemaphore(2)
+    )
 
 
 @dataclass(frozen=True)
@@ -377,6 +384,18 @@ def _make_variants(
     ]
 
 
+def _render_bounded(ctx: MediaContext, sha256: str, spec: TransformSpec) -> Rendition:
+    """Render on request, at most ``policy.concurrent_renders`` at a time in this process:
+    decoding a large image takes a core, so a burst of new sizes queues instead of starving
+    every other request. Raises RateLimited when the queue does not move."""
+    if not ctx.render_slots.acquire(timeout=RENDER_WAIT_SECONDS):
+        raise RateLimited(5, "Busy rendering images; retry shortly")
+    try:
+        return _render(ctx, sha256, spec)
+    finally:
+        ctx.render_slots.release()
+
+
 def _render(ctx: MediaContext, sha256: str, spec: TransformSpec) -> Rendition:
     with ctx.blobs.open(sha256) as stream:
         image = ctx.images.render(stream, spec)
@@ -596,8 +615,15 @@ def find_served_file(
         if not focal_given:
             spec = spec.with_focal(asset.focal_point or CENTRE)
         rendition = uow.media.find_rendition(asset.sha256, spec.key)
+        count = uow.media.count_renditions(asset.sha256) if rendition is None else 0
+    if rendition is None and count >= ctx.policy.max_renditions:
+        raise RenditionLimitReached(
+            f"This image already has {count} renditions, the most allowed; ask for one of "
+            "the sizes it already has",
+            details=[FieldError("w", "too many distinct renditions of this image")],
+        )
     if rendition is None or not ctx.blobs.exists(rendition.sha256):
-        rendition = _render(ctx, asset.sha256, spec)
+        rendition = _render_bounded(ctx, asset.sha256, spec)
         with uow_factory() as uow:
             _keep_blob(uow, ctx, asset.sha256)
             uow.media.add_rendition(rendition, ctx.clock())

@@ -304,6 +304,10 @@ class SqlMediaRepository:
             .on_conflict_do_nothing()
         )
 
+    def count_renditions(self, source_sha256: str) -> int:
+        query = select(func.count()).where(MediaRenditionRow.source_sha256 == source_sha256)
+        return self._session.scalar(query) or 0
+
     def renditions_of(self, source_sha256: str) -> list[Rendition]:
         rows = self._session.scalars(
             select(MediaRenditionRow).where(MediaRenditionRow.source_sha256 == source_sha256)
