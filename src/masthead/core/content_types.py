@@ -13,10 +13,11 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from jsonschema import Draft202012Validator, FormatChecker
+from jsonschema import FormatChecker
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from masthead.core.errors import FieldError, Invalid
+from masthead.core.patterns import GuardedValidator, compile_pattern
 
 FIELD_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,63}$")
 TYPE_NAME = re.compile(r"^[a-z][a-z0-9_-]{0,63}$")
@@ -100,10 +101,7 @@ class FieldDef(BaseModel):
     @classmethod
     def _compiles(cls, value: str | None) -> str | None:
         if value is not None:
-            try:
-                re.compile(value)
-            except re.error as exc:
-                raise ValueError(f"pattern does not compile: {exc}") from exc
+            compile_pattern(value)  # ValueError: too long, or does not compile
         return value
 
     @model_validator(mode="after")
@@ -272,17 +270,17 @@ def _path(error_path: Any, fallback: str = "") -> str:
     return ".".join(parts) or fallback
 
 
-_VALIDATORS: dict[tuple[UUID, datetime], Draft202012Validator] = {}
+_VALIDATORS: dict[tuple[UUID, datetime], Any] = {}
 
 
-def _validator(content_type: ContentType) -> Draft202012Validator:
+def _validator(content_type: ContentType) -> Any:
     """Compiled once per version of a type: compiling costs more than validating."""
     key = (content_type.id, content_type.updated_at)
     validator = _VALIDATORS.get(key)
     if validator is None:
         if len(_VALIDATORS) > 1000:
             _VALIDATORS.clear()
-        validator = Draft202012Validator(content_type.json_schema(), format_checker=FormatChecker())
+        validator = GuardedValidator(content_type.json_schema(), format_checker=FormatChecker())
         _VALIDATORS[key] = validator
     return validator
 

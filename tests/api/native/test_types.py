@@ -3,6 +3,7 @@ the rule that changing a type never silently drops stored data."""
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 import httpx
@@ -426,3 +427,34 @@ async def test_unknown_type_is_404(client: httpx.AsyncClient, admin: dict[str, s
         response = await client.request(method, "/v1/types/nothing", json=body, headers=admin)
         error = _error(response, 404, "NOT_FOUND")
         assert "nothing" in error["message"], method
+
+
+async def test_a_catastrophic_pattern_refuses_the_value_instead_of_hanging(
+    client: httpx.AsyncClient, admin: dict[str, str]
+) -> None:
+    created = await client.post(
+        "/v1/types",
+        json={
+            "name": "coded",
+            "fields": [{"name": "code", "type": "string", "pattern": "^(a|aa)+$"}],
+        },
+        headers=admin,
+    )
+    assert created.status_code == 201, created.text
+
+    started = time.perf_counter()
+    response = await client.post(
+        "/v1/documents",
+        json={"type": "coded", "title": "Evil", "code": "a" * 60 + "!"},
+        headers=admin,
+    )
+
+    assert time.perf_counter() - started < 5
+    error = _error(response, 422, "VALIDATION_ERROR")
+    assert error["details"] == [
+        {"field": "code", "message": "took too long to check against the field's pattern"}
+    ]
+    fine = await client.post(
+        "/v1/documents", json={"type": "coded", "title": "Fine", "code": "aaa"}, headers=admin
+    )
+    assert fine.status_code == 201, fine.text
