@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import enum
 import re
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 from uuid import UUID
@@ -283,6 +284,12 @@ def _validator(content_type: ContentType) -> Any:
         validator = GuardedValidator(content_type.json_schema(), format_checker=FormatChecker())
         _VALIDATORS[key] = validator
     return validator
+
+
+def field_checker(field: FieldDef) -> Callable[[Any], bool]:
+    """Whether a stored value satisfies ``field``'s definition (for definition changes)."""
+    validator = GuardedValidator(field.json_schema(), format_checker=FormatChecker())
+    return lambda value: not any(True for _ in validator.iter_errors(value))
 
 
 def validate_data(content_type: ContentType, data: dict[str, Any]) -> None:

@@ -6,7 +6,7 @@ The core depends only on these shapes, so services run the same under HTTP, CLI 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from types import TracebackType
@@ -94,6 +94,9 @@ class DocumentRepository(Protocol):
     ) -> bool: ...
     def count(self, space_id: UUID, type_name: str) -> int: ...
     def count_using_field(self, space_id: UUID, type_name: str, field: str) -> int: ...
+    def field_values(
+        self, space_id: UUID, type_name: str, field: str
+    ) -> Iterator[tuple[UUID, Any]]: ...
     def existing_ids(
         self, space_id: UUID, ids: Iterable[UUID], type_name: str | None
     ) -> set[UUID]: ...

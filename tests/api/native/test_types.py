@@ -458,3 +458,44 @@ async def test_a_catastrophic_pattern_refuses_the_value_instead_of_hanging(
         "/v1/documents", json={"type": "coded", "title": "Fine", "code": "aaa"}, headers=admin
     )
     assert fine.status_code == 201, fine.text
+
+
+async def test_a_field_change_that_stored_values_break_is_refused_unless_forced(
+    client: httpx.AsyncClient, admin: dict[str, str]
+) -> None:
+    assert (await client.post("/v1/types", json=EVENT, headers=admin)).status_code == 201
+    for venue, seats, level in (("Hall", 500, "expert"), ("Hut", 12, None), ("Barn", None, None)):
+        body = {"type": "event", "title": venue, "venue": venue, "seats": seats, "level": level}
+        made = await client.post("/v1/documents", json=body, headers=admin)
+        assert made.status_code == 201, made.text
+
+    def change(**fields: dict[str, Any]) -> dict[str, Any]:
+        return {"fields": [{**f, **fields.get(f["name"], {})} for f in EVENT["fields"]]}
+
+    # seats: integer → string breaks both stored numbers; max 100 breaks one of them.
+    for update, field, count in (
+        (change(seats={"type": "string"}), "seats", 2),
+        (change(seats={"max": 100}), "seats", 1),
+        (change(venue={"maxLength": 3}), "venue", 2),
+        (change(level={"options": ["beginner"]}), "level", 1),
+        (change(level={"required": True, "options": ["beginner", "expert"]}), "level", 2),
+    ):
+        refused = await client.patch("/v1/types/event", json=update, headers=admin)
+        error = _error(refused, 409, "CONFLICT")
+        assert error["details"] == [
+            {"field": field, "message": f"{count} document(s) hold values it refuses"}
+        ], update
+
+    harmless = await client.patch(
+        "/v1/types/event", json=change(seats={"type": "number"}), headers=admin
+    )
+    assert harmless.status_code == 200, harmless.text
+    forced = await client.patch(
+        "/v1/types/event",
+        params={"force": "true"},
+        json=change(venue={"maxLength": 3}),
+        headers=admin,
+    )
+    assert forced.status_code == 200, forced.text
+    fields = {f["name"]: f for f in forced.json()["type"]["fields"]}
+    assert fields["venue"]["maxLength"] == 3

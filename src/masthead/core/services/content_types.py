@@ -11,7 +11,7 @@ from uuid import UUID, uuid4
 from masthead.core import access
 from masthead.core.access import Permission
 from masthead.core.builtin_types import BUILTIN_TYPES
-from masthead.core.content_types import ContentType, ContentTypeSpec
+from masthead.core.content_types import ContentType, ContentTypeSpec, field_checker
 from masthead.core.errors import (
     ContentTypeExists,
     ContentTypeInUse,
@@ -122,6 +122,13 @@ def update_type(
                 "Removing these fields would drop stored data; pass force=true to proceed",
                 details=[FieldError(f, f"used by {n} document(s)") for f, n in in_use.items()],
             )
+        refused = [] if force else _values_refused(uow, current, spec)
+        if refused:
+            raise ContentTypeInUse(
+                "Stored documents hold values the new definition refuses; change them first "
+                "or pass force=true (they must then be fixed on their next save)",
+                details=refused,
+            )
         updated = current.model_copy(
             update={
                 "title": spec.title or current.title,
@@ -136,6 +143,32 @@ def update_type(
         uow.content_types.update(updated)
         uow.commit()
     return updated
+
+
+def _values_refused(
+    uow: UnitOfWork, current: ContentType, spec: ContentTypeSpec
+) -> list[FieldError]:
+    """For each field whose definition changes: how many working copies hold a value (or,
+    for a newly required field, no value) that the new definition refuses."""
+    problems: list[FieldError] = []
+    total: int | None = None
+    for new in spec.fields:
+        old = current.field(new.name)
+        if old is None or old == new:
+            continue
+        check = field_checker(new)
+        bad = sum(
+            1
+            for _, value in uow.documents.field_values(current.space_id, current.name, new.name)
+            if not check(value)
+        )
+        if new.required and not old.required:
+            if total is None:
+                total = uow.documents.count(current.space_id, current.name)
+            bad += total - uow.documents.count_using_field(current.space_id, current.name, new.name)
+        if bad:
+            problems.append(FieldError(new.name, f"{bad} document(s) hold values it refuses"))
+    return problems
 
 
 def delete_type(uow: UnitOfWork, actor: Actor, name: str, *, force: bool = False) -> None:

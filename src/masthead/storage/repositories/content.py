@@ -8,7 +8,19 @@ from contextlib import contextmanager
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import ColumnElement, delete, func, insert, select, text, update
+import orjson
+from sqlalchemy import (
+    ColumnElement,
+    Text,
+    delete,
+    func,
+    insert,
+    literal,
+    select,
+    text,
+    update,
+)
+from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -304,6 +316,28 @@ class SqlDocumentRepository:
             )
             or 0
         )
+
+    def field_values(
+        self, space_id: UUID, type_name: str, field: str
+    ) -> Iterator[tuple[UUID, Any]]:
+        """(document id, value) of every working copy of the type that holds ``field``,
+        streamed, with JSON types intact (SQLite's ``->`` yields JSON text, decoded here)."""
+        # Bound parameters: the path is data, never SQL text.
+        if self._dialect == "sqlite":
+            path = literal(f"$.{field}")
+            expr: ColumnElement[Any] = DocumentRow.data.op("->", return_type=Text())(path)
+        else:
+            expr = DocumentRow.data.op("->", return_type=JSONB())(literal(field))
+        rows = self._session.execute(
+            select(DocumentRow.id, expr)
+            .where(DocumentRow.space_id == space_id, DocumentRow.type == type_name)
+            .execution_options(yield_per=1000)
+        )
+        for document_id, value in rows:
+            if self._dialect == "sqlite":
+                value = None if value is None else orjson.loads(value)
+            if value is not None:
+                yield document_id, value
 
     def existing_ids(self, space_id: UUID, ids: Iterable[UUID], type_name: str | None) -> set[UUID]:
         wanted = list(set(ids))
