@@ -158,6 +158,12 @@ class MediaInUse(Conflict):
     default_message = "Documents still reference this media; pass force=true to delete anyway"
 
 
+class BlobRemoved(Conflict):
+    """The bytes were removed (their last asset deleted) while this request stored them."""
+
+    default_message = "The file was removed while it was being stored; upload it again"
+
+
 class UploadMissing(Conflict):
     default_message = "Nothing was uploaded for this media yet: PUT the bytes to its uploadUrl"
 

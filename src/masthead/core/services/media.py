@@ -29,7 +29,7 @@ from masthead.core.blobs import (
 )
 from masthead.core.content_types import FieldType
 from masthead.core.errors import (
-    Conflict,
+    BlobRemoved,
     FieldError,
     Invalid,
     MediaInUse,
@@ -64,6 +64,9 @@ from masthead.core.transforms import (
 
 OCTET_STREAM = "application/octet-stream"
 RENDER_WAIT_SECONDS = 30.0
+UPLOAD_ATTEMPTS = 3
+
+
 SWEEP_BATCH = 100
 
 
@@ -261,8 +264,9 @@ def finalize_upload(
         _discard_pending(uow_factory(), ctx, asset)
         raise
     try:
-        inspected = _inspect(ctx, stored.sha256, stored.size)
-        renditions = _make_variants(ctx, stored.sha256, inspected, asset.focal_point)
+        inspected, renditions = _check_and_render(
+            ctx, stored.sha256, stored.size, asset.focal_point
+        )
     except Exception:
         _discard_pending(uow_factory(), ctx, asset, stored.sha256)
         raise
@@ -315,19 +319,39 @@ def upload_media(
 ) -> MediaAsset:
     """Store a file sent in one request (multipart) and return the ready asset. The caller
     bounds the size it reads. Raises Forbidden, MediaRejected, PayloadTooLarge,
-    ImageRejected."""
+    ImageRejected, BlobRemoved (the same bytes were removed meanwhile, three times)."""
     access.require(actor, Permission.WRITE)
     metadata = metadata or Metadata()
     metadata.check()
+    now = ctx.clock()
+    name = sanitize_filename(filename)
+    for attempt in range(UPLOAD_ATTEMPTS):
+        try:
+            return _store_upload(uow_factory, ctx, actor, data, name, metadata, focal_point, now)
+        except BlobRemoved:
+            # Another request deleted the last asset with these bytes while we stored them:
+            # store them again (a stream is rewound), rather than refuse a good upload.
+            if attempt + 1 == UPLOAD_ATTEMPTS or not _rewind(data):
+                raise
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+def _store_upload(
+    uow_factory: UnitOfWorkFactory,
+    ctx: MediaContext,
+    actor: Actor,
+    data: BinaryIO | bytes,
+    name: str,
+    metadata: Metadata,
+    focal_point: FocalPoint | None,
+    now: datetime,
+) -> MediaAsset:
     stored = ctx.blobs.put(data, content_type=OCTET_STREAM)
     try:
-        inspected = _inspect(ctx, stored.sha256, stored.size)
-        renditions = _make_variants(ctx, stored.sha256, inspected, focal_point)
+        inspected, renditions = _check_and_render(ctx, stored.sha256, stored.size, focal_point)
     except Exception:
         _release_blob(uow_factory(), ctx, stored.sha256)
         raise
-    now = ctx.clock()
-    name = sanitize_filename(filename)
     asset = MediaAsset(
         id=uuid.uuid4(),
         space_id=actor.space_id,
@@ -356,7 +380,28 @@ def upload_media(
     return asset
 
 
+def _rewind(data: BinaryIO | bytes) -> bool:
+    if isinstance(data, bytes):
+        return True
+    if data.seekable():
+        data.seek(0)
+        return True
+    return False
+
+
 # --- checks shared by both flows -----------------------------------------------------------
+
+
+def _check_and_render(
+    ctx: MediaContext, sha256: str, size: int, focal: FocalPoint | None
+) -> tuple[Inspected, list[Rendition]]:
+    """Inspect stored bytes and render their variants. Bytes that another request removed
+    meanwhile (it deleted the last asset with the same bytes) raise BlobRemoved."""
+    try:
+        inspected = _inspect(ctx, sha256, size)
+        return inspected, _make_variants(ctx, sha256, inspected, focal)
+    except BlobNotFound:
+        raise BlobRemoved() from None
 
 
 def _inspect(ctx: MediaContext, sha256: str, size: int) -> Inspected:
@@ -421,7 +466,7 @@ def _keep_blob(uow: UnitOfWork, ctx: MediaContext, sha256: str) -> None:
     """Inside the transaction that adds a user of the blob: make sure it is still there."""
     uow.media.lock_blob(sha256)
     if not ctx.blobs.exists(sha256):
-        raise Conflict("The file was removed while it was being stored; upload it again")
+        raise BlobRemoved()
 
 
 def _release_blob(uow: UnitOfWork, ctx: MediaContext, sha256: str) -> None:
