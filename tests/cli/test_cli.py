@@ -24,7 +24,7 @@ from masthead.core import access
 from masthead.core.errors import InvalidCredentials
 from masthead.core.models import Role, TokenKind
 from masthead.core.security import TokenSigner
-from masthead.core.services import auth, media
+from masthead.core.services import auth, uploads
 from masthead.media.setup import build_media_context
 from masthead.ratelimit import LimitsRateLimiter
 from masthead.settings import Settings
@@ -448,10 +448,10 @@ def test_media_sweep_removes_expired_pending_uploads_and_keeps_live_ones(
     with database.read_uow() as uow:
         actor = access.system_actor(uow.spaces.get_by_slug("default"))
     long_ago = build_media_context(settings, lambda: datetime(2020, 1, 1, tzinfo=UTC))
-    expired = media.start_upload(
+    expired = uploads.start_upload(
         database.uow(), long_ago, actor, filename="old.jpg", mime_type=None, size=None
     )
-    live = media.start_upload(
+    live = uploads.start_upload(
         database.uow(),
         build_media_context(settings, lambda: datetime.now(UTC)),
         actor,

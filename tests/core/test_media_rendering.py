@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from masthead.core.errors import RateLimited
-from masthead.core.services import media
+from masthead.core.services import media_store
 from masthead.core.transforms import TransformSpec
 from masthead.media.setup import build_media_context
 from masthead.settings import Settings
@@ -21,17 +21,17 @@ def test_a_render_waits_for_a_free_slot_and_gives_up_with_rate_limited(
     settings = Settings(data_dir=tmp_path, secret_key="k" * 40, media_concurrent_renders=1)
     context = build_media_context(settings, lambda: datetime.now(UTC))
     rendered: list[str] = []
-    monkeypatch.setattr(media, "_render", lambda ctx, sha, spec: rendered.append(sha))
-    monkeypatch.setattr(media, "RENDER_WAIT_SECONDS", 0.05)
+    monkeypatch.setattr(media_store, "render", lambda ctx, sha, spec: rendered.append(sha))
+    monkeypatch.setattr(media_store, "RENDER_WAIT_SECONDS", 0.05)
 
     assert context.render_slots.acquire()  # the one slot is busy
     try:
         with pytest.raises(RateLimited):
-            media._render_bounded(context, "a" * 64, TransformSpec(width=10))
+            media_store.render_bounded(context, "a" * 64, TransformSpec(width=10))
     finally:
         context.render_slots.release()
 
-    media._render_bounded(context, "b" * 64, TransformSpec(width=10))
+    media_store.render_bounded(context, "b" * 64, TransformSpec(width=10))
     assert rendered == ["b" * 64]
     assert context.render_slots.acquire(blocking=False)  # the slot was given back
     context.render_slots.release()
@@ -46,8 +46,8 @@ def test_the_slot_is_released_when_a_render_fails(
     def broken(*_: object) -> None:
         raise OSError("disk full")
 
-    monkeypatch.setattr(media, "_render", broken)
+    monkeypatch.setattr(media_store, "render", broken)
     with pytest.raises(OSError, match="disk full"):
-        media._render_bounded(context, "c" * 64, TransformSpec(width=10))
+        media_store.render_bounded(context, "c" * 64, TransformSpec(width=10))
     assert context.render_slots.acquire(blocking=False)
     context.render_slots.release()

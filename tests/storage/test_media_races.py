@@ -15,7 +15,7 @@ from PIL import Image
 from masthead.core import access
 from masthead.core.errors import Conflict
 from masthead.core.media import MediaQuery
-from masthead.core.services import media
+from masthead.core.services import media, uploads
 from masthead.media.setup import build_media_context
 from masthead.settings import Settings
 from masthead.storage.uow import Database
@@ -35,13 +35,13 @@ def test_uploads_racing_deletes_of_the_same_bytes_never_lose_a_ready_assets_blob
     actor = access.system_actor(make_space(db, clock, "race"))
     context = build_media_context(settings, lambda: datetime.now(UTC))
     data = _png()
-    first = media.upload_media(db.uow, context, actor, data, filename="seed.png")
+    first = uploads.upload_media(db.uow, context, actor, data, filename="seed.png")
     start = threading.Barrier(2)
 
     def upload(n: int) -> UUID | None:
         start.wait()
         try:
-            return media.upload_media(db.uow, context, actor, data, filename=f"{n}.png").id
+            return uploads.upload_media(db.uow, context, actor, data, filename=f"{n}.png").id
         except Conflict:  # the bytes were removed under us: refused, nothing half-stored
             return None
 
@@ -58,7 +58,9 @@ def test_uploads_racing_deletes_of_the_same_bytes_never_lose_a_ready_assets_blob
             outcome = uploaded.result()
             if outcome is None:
                 refused += 1
-                outcome = media.upload_media(db.uow, context, actor, data, filename="again.png").id
+                outcome = uploads.upload_media(
+                    db.uow, context, actor, data, filename="again.png"
+                ).id
             victim = outcome
 
     with db.read_uow() as uow:

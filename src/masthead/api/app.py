@@ -36,7 +36,7 @@ from masthead.core.ports import Clock, RateLimiter
 from masthead.core.security import TokenSigner
 from masthead.core.services import media
 from masthead.core.services.auth import AuthPolicy
-from masthead.core.services.media import MediaContext
+from masthead.core.services.media_store import MediaContext
 from masthead.media.setup import build_media_context, media_urls
 from masthead.ratelimit import LimitsRateLimiter
 from masthead.settings import Settings

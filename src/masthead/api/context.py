@@ -18,7 +18,7 @@ from masthead.core.media import MediaUrls
 from masthead.core.models import Actor, Principal
 from masthead.core.ports import Clock
 from masthead.core.services import auth
-from masthead.core.services.media import MediaContext
+from masthead.core.services.media_store import MediaContext
 from masthead.settings import Settings
 from masthead.storage.uow import Database
 

@@ -9,7 +9,7 @@ from masthead.core.blobs import BlobStore
 from masthead.core.media import MediaPolicy, MediaUrls
 from masthead.core.ports import Clock
 from masthead.core.security import UrlSigner
-from masthead.core.services.media import MediaContext
+from masthead.core.services.media_store import MediaContext
 from masthead.core.transforms import parse_variants
 from masthead.media.images import PillowImages
 from masthead.media.local import LocalBlobStore

@@ -17,7 +17,7 @@ from masthead.api.app import create_app
 from masthead.core import access
 from masthead.core.errors import MediaNotFound
 from masthead.core.models import Role
-from masthead.core.services import media
+from masthead.core.services import media, uploads
 from masthead.ratelimit import LimitsRateLimiter
 from masthead.settings import Settings
 from masthead.storage.uow import Database
@@ -143,7 +143,7 @@ async def test_the_server_sweeps_abandoned_uploads_while_it_runs(
         settings, clock=clock, limiter=LimitsRateLimiter(), database=db, sweep_interval=0.05
     )
     context = app.state.services.media
-    abandoned = media.start_upload(
+    abandoned = uploads.start_upload(
         db.uow(), context, access.system_actor(space), filename="x", mime_type=None, size=None
     )
     clock.advance(settings.media_upload_ttl_seconds + 1)

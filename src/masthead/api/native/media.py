@@ -41,7 +41,7 @@ from masthead.api.query_params import parse_direction
 from masthead.core.errors import FieldError, Invalid, PayloadTooLarge
 from masthead.core.media import MediaAsset, MediaQuery, MediaSort
 from masthead.core.models import Actor
-from masthead.core.services import media
+from masthead.core.services import media, uploads
 from masthead.core.transforms import FocalPoint
 
 router = APIRouter(prefix="/media", tags=["media"])
@@ -123,7 +123,7 @@ async def _start_upload(
     except orjson.JSONDecodeError as exc:
         raise Invalid("Malformed JSON body", details=[FieldError("body", str(exc))]) from exc
     started = await run_in_threadpool(
-        media.start_upload,
+        uploads.start_upload,
         services.database.uow(),
         services.media,
         actor,
@@ -166,7 +166,7 @@ async def _upload_multipart(
         if upload.size is not None and upload.size > limit:
             raise PayloadTooLarge(f"Media files may be at most {limit} bytes")
         asset = await run_in_threadpool(
-            media.upload_media,
+            uploads.upload_media,
             services.database.uow,
             services.media,
             actor,
@@ -223,7 +223,7 @@ async def put_media_upload(
 ) -> UploadReceivedResponse:
     ticket = await run_in_threadpool(
         partial(
-            media.authorize_upload,
+            uploads.authorize_upload,
             services.database.read_uow(),
             services.media,
             media_id,
@@ -232,7 +232,7 @@ async def put_media_upload(
             signature=signature,
         )
     )
-    limit = media.upload_limit(services.media, ticket)
+    limit = uploads.upload_limit(services.media, ticket)
     with tempfile.SpooledTemporaryFile(max_size=SPOOL_BYTES) as spool:
         received = 0
         async for chunk in request.stream():
@@ -244,7 +244,7 @@ async def put_media_upload(
             spool.write(chunk)
         spool.seek(0)
         size = await run_in_threadpool(
-            media.store_upload, services.media, ticket, cast(BinaryIO, spool)
+            uploads.store_upload, services.media, ticket, cast(BinaryIO, spool)
         )
     return UploadReceivedResponse(mediaId=media_id, size=size)
 
@@ -254,7 +254,7 @@ def finalize_media(
     media_id: UUID, actor: CurrentActor, services: Services, body: FinalizeBody | None = None
 ) -> MediaResponse:
     parsed = body or FinalizeBody()
-    asset = media.finalize_upload(
+    asset = uploads.finalize_upload(
         services.database.uow,
         services.media,
         actor,

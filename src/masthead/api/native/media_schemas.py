@@ -13,7 +13,7 @@ from masthead.api.context import AppServices
 from masthead.api.native.content_schemas import Pagination
 from masthead.api.native.schemas import WireModel
 from masthead.core.media import MediaAsset, MediaUrls
-from masthead.core.services.media import Metadata
+from masthead.core.services.uploads import Metadata
 from masthead.core.transforms import RASTER_MIME_TYPES, FocalPoint, TransformSpec
 
 MAX_SIZE = 2**53  # beyond any real file; keeps numbers exact in JSON clients

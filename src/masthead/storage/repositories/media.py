@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import delete, func, or_, select, update
+from sqlalchemy import delete, func, literal, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -264,10 +264,14 @@ class SqlMediaRepository:
 
     def lock_blob(self, sha256: str) -> None:
         """Serialise writers that add or remove users of one blob, so a blob is never removed
-        while an asset is being stored over it. SQLite: BEGIN IMMEDIATE already does."""
+        while an asset is being stored over it. PostgreSQL: an advisory lock on the hash.
+        SQLite: the write transaction itself, which must start here (BEGIN IMMEDIATE runs at
+        the first statement, and the caller's next step may be a check of the blob store)."""
         if self._dialect == "postgresql":
             key = f"blob:{sha256}"
             self._session.execute(select(func.pg_advisory_xact_lock(func.hashtextextended(key, 0))))
+        else:
+            self._session.execute(select(literal(1)))
 
     def blob_in_use(self, sha256: str) -> bool:
         """Whether any asset (any space) or rendition is stored as this blob."""
