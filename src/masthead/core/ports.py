@@ -163,7 +163,12 @@ class MediaRepository(Protocol):
     def renditions_of(self, source_sha256: str) -> list[Rendition]: ...
     def delete_renditions_of(self, source_sha256: str) -> None: ...
     def count_references(
-        self, space_id: UUID, media_id: UUID, fields: dict[str, list[str]]
+        self,
+        space_id: UUID,
+        media_id: UUID,
+        fields: dict[str, list[str]],
+        scanned: list[str],
+        needles: list[str],
     ) -> int: ...
 
 

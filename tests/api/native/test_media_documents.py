@@ -110,3 +110,24 @@ async def test_expand_below_a_media_field_is_refused(client: Client, ed: H) -> N
 
     assert response.status_code == 422
     assert response.json()["error"]["details"][0]["field"] == "expand"
+
+
+async def test_delete_sees_media_used_inside_blocks_and_rich_text(client: Client, ed: H) -> None:
+    in_block = await upload(client, ed, image(color=(1, 1, 1)), "block.jpg")
+    in_html = await upload(client, ed, image(color=(2, 2, 2)), "inline.jpg")
+    unused = await upload(client, ed, image(color=(3, 3, 3)), "unused.jpg")
+    blocks = [{"type": "image", "mediaId": in_block["id"], "caption": "Dawn"}]
+    html = f'<p>Look:</p><img src="https://cdn.example.com{in_html["url"]}" alt="">'
+    made = await create(client, ed, title="Rich", blocks=blocks, body=html)
+    assert made.status_code == 201, made.text
+    published = await client.post(
+        f"/v1/documents/{made.json()['document']['id']}/publish", headers=ed
+    )
+    assert published.status_code == 200, published.text
+
+    for media in (in_block, in_html):
+        refused = await client.delete(f"/v1/media/{media['id']}", headers=ed)
+        assert refused.status_code == 409, (media["filename"], refused.text)
+        # Working and published copies both hold it: one document.
+        assert "1 document(s)" in refused.json()["error"]["message"]
+    assert (await client.delete(f"/v1/media/{unused['id']}", headers=ed)).status_code == 200

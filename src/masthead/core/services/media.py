@@ -8,6 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Literal
+from urllib.parse import quote
 from uuid import UUID
 
 from masthead.core import access
@@ -101,8 +102,11 @@ def delete_media(
     with uow_factory() as uow:
         asset = uow.media.get(actor.space_id, media_id)
         if not force:
-            fields = _media_fields(uow, actor.space_id)
-            count = uow.media.count_references(actor.space_id, media_id, fields) if fields else 0
+            fields, scanned = _referencing_fields(uow, actor.space_id)
+            needles = [str(media_id)]
+            if asset.sha256 is not None:  # its URL, as rich text embeds it
+                needles.append(f"{asset.sha256}/{quote(asset.filename, safe='')}")
+            count = uow.media.count_references(actor.space_id, media_id, fields, scanned, needles)
             if count:
                 raise MediaInUse(
                     f"{count} document(s) reference this media; pass force=true to delete it",
@@ -115,14 +119,22 @@ def delete_media(
     return asset
 
 
-def _media_fields(uow: UnitOfWork, space_id: UUID) -> dict[str, list[str]]:
-    """Type name → its media fields, for reference checks."""
-    out: dict[str, list[str]] = {}
+FREE_FORM = frozenset({FieldType.BLOCKS, FieldType.RICHTEXT, FieldType.JSON, FieldType.LIST})
+"""Field types whose content may embed a media id or URL anywhere (an image block, an <img>)."""
+
+
+def _referencing_fields(uow: UnitOfWork, space_id: UUID) -> tuple[dict[str, list[str]], list[str]]:
+    """Type name → its media fields (matched exactly), and the types with free-form fields
+    (whose whole content is searched), for the in-use check before a delete."""
+    fields: dict[str, list[str]] = {}
+    scanned: list[str] = []
     for content_type in uow.content_types.list(space_id):
         names = [f.name for f in content_type.fields if f.type is FieldType.MEDIA]
         if names:
-            out[content_type.name] = names
-    return out
+            fields[content_type.name] = names
+        if any(f.type in FREE_FORM for f in content_type.fields):
+            scanned.append(content_type.name)
+    return fields, scanned
 
 
 def sweep_abandoned_uploads(uow_factory: UnitOfWorkFactory, ctx: MediaContext) -> int:

@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import delete, func, literal, or_, select, update
+from sqlalchemy import Text, cast, delete, func, literal, or_, select, union, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -325,25 +325,49 @@ class SqlMediaRepository:
 
     # --- references -----------------------------------------------------------------------
 
-    def count_references(self, space_id: UUID, media_id: UUID, fields: dict[str, list[str]]) -> int:
-        """Documents (working or published copies) whose media ``fields`` (type → field
-        names) hold ``media_id``."""
-        total = 0
-        value = queries.json_value(self._dialect, str(media_id))
+    def count_references(
+        self,
+        space_id: UUID,
+        media_id: UUID,
+        fields: dict[str, list[str]],
+        scanned: list[str],
+        needles: list[str],
+    ) -> int:
+        """Documents (working or published copies) that reference an asset: through a media
+        field holding ``media_id`` (``fields``: type → field names; indexed), or anywhere in
+        the content of the ``scanned`` types (blocks, rich text, JSON) whose text contains
+        one of ``needles`` (the asset's id, its URL path)."""
+        selects = []
         for table in (queries.DOCUMENTS, queries.PUBLISHED):
-            for type_name, names in fields.items():
-                matches = or_(
-                    *(queries.field_expr(self._dialect, table, name) == value for name in names)
-                )
-                total += (
-                    self._session.scalar(
-                        select(func.count())
-                        .select_from(table)
-                        .where(table.c.space_id == space_id, table.c.type == type_name, matches)
+            conditions = [
+                (table.c.type == type_name)
+                & or_(
+                    *(
+                        queries.field_expr(self._dialect, table, name)
+                        == queries.json_value(self._dialect, str(media_id))
+                        for name in names
                     )
-                    or 0
                 )
-        return total
+                for type_name, names in fields.items()
+            ]
+            if scanned:
+                text_of = cast(table.c.data, Text)
+                conditions.append(
+                    table.c.type.in_(scanned)
+                    & or_(*(text_of.like(f"%{_escape_like(n)}%", escape="\\") for n in needles))
+                )
+            if conditions:
+                id_column = table.c.id if table is queries.DOCUMENTS else table.c.document_id
+                selects.append(
+                    select(id_column.label("id")).where(
+                        table.c.space_id == space_id, or_(*conditions)
+                    )
+                )
+        if not selects:
+            return 0
+        # A document referencing it in both its working and its published copy counts once.
+        ids = union(*selects).subquery()
+        return self._session.scalar(select(func.count()).select_from(ids)) or 0
 
 
 def _escape_like(value: str) -> str:
