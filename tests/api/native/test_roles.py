@@ -1,4 +1,4 @@
-"""Who may do what on the /v1 content routes, and space isolation.
+"""Who may do what on the /v1 content and media routes, and space isolation.
 
 The matrix covers every content route x role (admin, editor, viewer user, viewer API token,
 anonymous) x (own space, another space addressed with X-Space). Then isolation proper: ids,
@@ -25,6 +25,11 @@ from tests.passwords import use_fast_password_hashing
 pytestmark = pytest.mark.anyio
 
 H = dict[str, str]
+PNG = (
+    b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x02\x00\x00\x00"
+    b"\x90wS\xde\x00\x00\x00\x0cIDATx\x9cc\xf8\xcf\xc0\x00\x00\x03\x01\x01\x00\xc9\xfe\x92\xef"
+    b"\x00\x00\x00\x00IEND\xaeB`\x82"
+)
 OWN, OTHER = "alpha", "beta"
 
 
@@ -56,7 +61,12 @@ class World:
         make_user(self.db, self.clock, name, Role(role), space=OWN)
         return {**(await login(self.client, name)).headers, "X-Space": space}
 
-    async def call(self, method: str, path: str, headers: H, body: Any = None) -> httpx.Response:
+    async def call(
+        self, method: str, path: str, headers: H, body: Any = None, *, multipart: bool = False
+    ) -> httpx.Response:
+        if multipart:
+            files = {"file": ("pixel.png", PNG, "image/png")}
+            return await self.client.request(method, path, files=files, headers=headers)
         return await self.client.request(method, path, json=body, headers=headers)
 
     async def ok(self, space: str, method: str, path: str, body: Any = None) -> dict[str, Any]:
@@ -107,7 +117,8 @@ async def world(client: httpx.AsyncClient, db: Database, clock: FakeClock) -> Wo
 
 # --- the matrix -------------------------------------------------------------------------------
 
-Prep = Callable[[World, str], Awaitable[dict[str, str]]]
+Prep = Callable[[World, str], Awaitable[dict[str, Any]]]
+"""Path parameters for a route; a ``_body`` entry replaces the route's body."""
 
 
 async def _nothing(w: World, space: str) -> dict[str, str]:
@@ -131,6 +142,20 @@ async def _singleton(w: World, space: str) -> dict[str, str]:
     return {}
 
 
+async def _media(w: World, space: str) -> dict[str, Any]:
+    uploaded = await w.call("POST", "/v1/media", w.owners[space], multipart=True)
+    assert uploaded.status_code == 201, uploaded.text
+    return {"media_id": uploaded.json()["mediaId"]}
+
+
+async def _pending_upload(w: World, space: str) -> dict[str, Any]:
+    """A direct upload whose bytes arrived, ready for finalize."""
+    started = await w.ok(space, "POST", "/v1/media/init", {"filename": "p.png"})
+    put = await w.client.put(started["uploadUrl"], content=PNG, headers=started["requiredHeaders"])
+    assert put.status_code == 200, put.text
+    return {"media_id": started["mediaId"], "_body": {"uploadToken": started["uploadToken"]}}
+
+
 @dataclass(frozen=True)
 class Route:
     name: str
@@ -140,9 +165,11 @@ class Route:
     ok: int = 200
     body: Any = None
     prep: Prep = _nothing
+    multipart: bool = False
 
 
 DOC = "/v1/documents/{document_id}"
+MEDIA = "/v1/media/{media_id}"
 ONE = "/v1/singletons/{type_name}"
 ROUTES = [
     Route("types.list", "GET", "/v1/types", "read"),
@@ -172,7 +199,18 @@ ROUTES = [
     Route("singletons.get", "GET", ONE, "read", prep=_singleton),
     Route("singletons.put", "PUT", ONE, "write", body={"title": "S"}),
     Route("singletons.delete", "DELETE", ONE, "write", prep=_singleton),
+    Route("media.list", "GET", "/v1/media", "read"),
+    Route("media.get", "GET", MEDIA, "read", prep=_media),
+    Route("media.create", "POST", "/v1/media", "write", 201, {"filename": "a.png"}),
+    Route("media.init", "POST", "/v1/media/init", "write", 201, {"filename": "a.png"}),
+    Route("media.upload", "POST", "/v1/media/upload", "write", 201, multipart=True),
+    Route("media.finalize", "POST", MEDIA + "/finalize", "write", prep=_pending_upload),
+    Route("media.patch", "PATCH", MEDIA, "write", body={"alt": "A"}, prep=_media),
+    Route("media.delete", "DELETE", MEDIA, "write", prep=_media),
 ]
+# The direct-upload PUT takes no bearer: its signed URL and upload token are the credentials
+# (tested in test_media_upload_url.py), so no role applies to it.
+UNMATRIXED = {("PUT", "/v1/media/{media_id}/upload")}
 # Path parameters every route gets unless its prep says otherwise.
 PARAMS = {"name": "post", "number": "1", "a": "1", "b": "2", "type_name": "settings"}
 GRANTED = {
@@ -197,10 +235,10 @@ def test_the_matrix_covers_every_content_route(app: Any) -> None:
     served = {
         (method.upper(), path)
         for path, operations in app.openapi()["paths"].items()
-        if path.startswith(("/v1/types", "/v1/documents", "/v1/singletons"))
+        if path.startswith(("/v1/types", "/v1/documents", "/v1/singletons", "/v1/media"))
         for method in operations
     }
-    assert served == {(r.method, r.path) for r in ROUTES}
+    assert served - UNMATRIXED == {(r.method, r.path) for r in ROUTES}
 
 
 @pytest.mark.parametrize("other_space", [False, True], ids=["own-space", "other-space"])
@@ -211,10 +249,11 @@ async def test_route_access_by_role_and_space(world: World, role: str, other_spa
     wrong = []
     for route in ROUTES:
         params = {**PARAMS, **await route.prep(world, target)}
-        body = route.body
+        body = params.pop("_body", route.body)
         if route.name == "types.create":
             body = {**route.body, "name": f"fresh{next(world.counter)}"}
-        response = await world.call(route.method, route.path.format(**params), headers, body)
+        path = route.path.format(**params)
+        response = await world.call(route.method, path, headers, body, multipart=route.multipart)
         status, code = _expected(route, role, other_space)
         got_code = response.json().get("error", {}).get("code") if response.content else None
         if response.status_code != status or (code is not None and got_code != code):

@@ -117,6 +117,7 @@ async def upload_media(
 async def _start_upload(
     request: Request, actor: Actor, services: AppServices
 ) -> UploadStartedResponse:
+    uploads.check_may_upload(actor)
     raw = await request.body()
     try:
         body = InitUploadBody.model_validate(orjson.loads(raw) if raw.strip() else {})
@@ -152,6 +153,7 @@ async def _start_upload(
 async def _upload_multipart(
     request: Request, actor: Actor, services: AppServices
 ) -> UploadedResponse:
+    uploads.check_may_upload(actor)  # before reading a file a viewer could not keep
     limit = services.media.policy.max_bytes
     async with request.form(max_files=1, max_fields=20) as form:
         upload = form.get("file")

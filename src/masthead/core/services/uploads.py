@@ -73,6 +73,12 @@ class UploadStarted:
     signature: str
 
 
+def check_may_upload(actor: Actor) -> None:
+    """Raise Forbidden (AuthRequired) unless ``actor`` may upload: lets an edge refuse a
+    caller before reading a file it would only throw away. Every flow checks again."""
+    access.require(actor, Permission.WRITE)
+
+
 def start_upload(
     uow: UnitOfWork,
     ctx: MediaContext,
