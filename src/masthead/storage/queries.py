@@ -111,9 +111,13 @@ def _column(table: Table, name: str) -> ColumnElement[Any] | None:
     return table.c[column]
 
 
+def escape_like(value: str) -> str:
+    """``value`` with LIKE's wildcards escaped (use with ``escape="\\"``): matched literally."""
+    return value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
 def _like_pattern(value: str) -> str:
-    escaped = value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return f"%{escaped}%"
+    return f"%{escape_like(value)}%"
 
 
 def _filter_clause(

@@ -188,10 +188,10 @@ class SqlMediaRepository:
             else:
                 prefix = wanted.rstrip("/") + "/"
                 conditions.append(
-                    MediaAssetRow.mime_type.like(f"{_escape_like(prefix)}%", escape="\\")
+                    MediaAssetRow.mime_type.like(f"{queries.escape_like(prefix)}%", escape="\\")
                 )
         if query.search:
-            pattern = f"%{_escape_like(query.search.lower())}%"
+            pattern = f"%{queries.escape_like(query.search.lower())}%"
             conditions.append(
                 or_(
                     *(
@@ -223,28 +223,25 @@ class SqlMediaRepository:
 
     def find_by_hash(self, space_id: UUID, sha256: str) -> MediaAsset | None:
         """The space's newest ready asset with these bytes (upload hash references)."""
-        row = self._session.scalar(
-            select(MediaAssetRow)
-            .where(
-                MediaAssetRow.sha256 == sha256,
-                MediaAssetRow.space_id == space_id,
-                MediaAssetRow.status == MediaStatus.READY.value,
-            )
-            .order_by(MediaAssetRow.created_at.desc())
-            .limit(1)
+        return self._newest_ready(
+            MediaAssetRow.created_at,
+            MediaAssetRow.sha256 == sha256,
+            MediaAssetRow.space_id == space_id,
         )
-        return _asset(row) if row is not None else None
 
     def find_served(self, sha256: str, filename: str) -> MediaAsset | None:
         """A ready asset (any space) with these bytes and this name: what a public URL names."""
+        return self._newest_ready(
+            MediaAssetRow.updated_at,
+            MediaAssetRow.sha256 == sha256,
+            MediaAssetRow.filename == filename,
+        )
+
+    def _newest_ready(self, newest_by: Any, *conditions: Any) -> MediaAsset | None:
         row = self._session.scalar(
             select(MediaAssetRow)
-            .where(
-                MediaAssetRow.sha256 == sha256,
-                MediaAssetRow.filename == filename,
-                MediaAssetRow.status == MediaStatus.READY.value,
-            )
-            .order_by(MediaAssetRow.updated_at.desc())
+            .where(*conditions, MediaAssetRow.status == MediaStatus.READY.value)
+            .order_by(newest_by.desc())
             .limit(1)
         )
         return _asset(row) if row is not None else None
@@ -354,7 +351,9 @@ class SqlMediaRepository:
                 text_of = cast(table.c.data, Text)
                 conditions.append(
                     table.c.type.in_(scanned)
-                    & or_(*(text_of.like(f"%{_escape_like(n)}%", escape="\\") for n in needles))
+                    & or_(
+                        *(text_of.like(f"%{queries.escape_like(n)}%", escape="\\") for n in needles)
+                    )
                 )
             if conditions:
                 id_column = table.c.id if table is queries.DOCUMENTS else table.c.document_id
@@ -368,10 +367,6 @@ class SqlMediaRepository:
         # A document referencing it in both its working and its published copy counts once.
         ids = union(*selects).subquery()
         return self._session.scalar(select(func.count()).select_from(ids)) or 0
-
-
-def _escape_like(value: str) -> str:
-    return value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
 def _rendition(row: MediaRenditionRow) -> Rendition:
