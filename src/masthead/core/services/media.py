@@ -31,7 +31,7 @@ from masthead.core.services.media_store import (
     release_blob,
     render_bounded,
 )
-from masthead.core.services.uploads import Metadata, metadata_changes
+from masthead.core.services.uploads import Metadata
 from masthead.core.transforms import CENTRE, RASTER_MIME_TYPES, Fit, FocalPoint, TransformSpec
 
 SWEEP_BATCH = 100
@@ -79,7 +79,7 @@ def update_media(
     metadata.check()
     with uow:
         asset = uow.media.get(actor.space_id, media_id, for_update=True)
-        changes: dict[str, object] = {**metadata_changes(metadata), "updated_at": ctx.clock()}
+        changes: dict[str, object] = {**metadata.changes(), "updated_at": ctx.clock()}
         if focal_point is not None:
             changes["focal_point"] = None if focal_point == "clear" else focal_point
         updated = asset.evolve(**changes)

@@ -53,10 +53,18 @@ class Metadata:
     caption: str | None = None
     description: str | None = None
 
+    def changes(self) -> dict[str, str]:
+        """The fields given (None means "leave as it is")."""
+        given = {
+            "alt": self.alt,
+            "title": self.title,
+            "caption": self.caption,
+            "description": self.description,
+        }
+        return {name: value for name, value in given.items() if value is not None}
+
     def check(self) -> None:
-        check_metadata(
-            alt=self.alt, title=self.title, caption=self.caption, description=self.description
-        )
+        check_metadata(**self.changes())
 
 
 @dataclass(frozen=True)
@@ -90,7 +98,7 @@ def start_upload(
 ) -> UploadStarted:
     """A pending asset and its one-time upload token. Raises Forbidden, MediaRejected,
     PayloadTooLarge (for what the client declares; the bytes are checked at finalize)."""
-    access.require(actor, Permission.WRITE)
+    check_may_upload(actor)
     ctx.policy.check_declared(size, mime_type)
     now = ctx.clock()
     token = new_secret("mu_")
@@ -190,7 +198,7 @@ def finalize_upload(
     (nothing was PUT yet: the upload may be retried), BlobMismatch, MediaRejected,
     PayloadTooLarge, ImageRejected. Every refusal but UploadMissing discards the upload.
     """
-    access.require(actor, Permission.WRITE)
+    check_may_upload(actor)
     metadata = metadata or Metadata()
     metadata.check()
     if sha256 is not None and not is_sha256(sha256):
@@ -235,7 +243,7 @@ def finalize_upload(
         height=inspected.height,
         updated_at=ctx.clock(),
         upload=None,
-        **metadata_changes(metadata),
+        **metadata.changes(),
     )
     with uow_factory() as uow:
         keep_blob(uow, ctx, stored.sha256)
@@ -270,7 +278,7 @@ def upload_media(
     """Store a file sent in one request (multipart) and return the ready asset. The caller
     bounds the size it reads. Raises Forbidden, MediaRejected, PayloadTooLarge,
     ImageRejected, BlobRemoved (the same bytes were removed meanwhile, three times)."""
-    access.require(actor, Permission.WRITE)
+    check_may_upload(actor)
     metadata = metadata or Metadata()
     metadata.check()
     now = ctx.clock()
@@ -348,16 +356,3 @@ def _discard_pending(
         uow.commit()
     if sha256 is not None:
         release_blob(uow, ctx, sha256)
-
-
-def metadata_changes(metadata: Metadata) -> dict[str, str]:
-    return {
-        name: value
-        for name, value in (
-            ("alt", metadata.alt),
-            ("title", metadata.title),
-            ("caption", metadata.caption),
-            ("description", metadata.description),
-        )
-        if value is not None
-    }
