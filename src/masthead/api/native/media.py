@@ -17,7 +17,6 @@ from uuid import UUID
 
 import orjson
 from fastapi import APIRouter, Header, Query, Request
-from pydantic import ValidationError
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 
@@ -25,7 +24,7 @@ from masthead.api.context import AppServices, CurrentActor, Services
 from masthead.api.native.content_schemas import Pagination
 from masthead.api.native.media_schemas import (
     FinalizeBody,
-    FocalPointIn,
+    FocalPointForm,
     InitUploadBody,
     MediaDeleteResponse,
     MediaList,
@@ -163,7 +162,8 @@ async def _upload_multipart(
                 details=[FieldError("file", "required")],
             )
         fields = {k: v for k, v in form.items() if isinstance(v, str)}
-        metadata = _validated(MetadataIn, fields)
+        # Invalid fields raise pydantic's ValidationError: the shared handler names them.
+        metadata = MetadataIn.model_validate(fields)
         focal = _focal_from_form(fields)
         if upload.size is not None and upload.size > limit:
             raise PayloadTooLarge(f"Media files may be at most {limit} bytes")
@@ -180,33 +180,10 @@ async def _upload_multipart(
     return UploadedResponse(mediaId=asset.id, media=_out(services, asset))
 
 
-def _validated(model: type[MetadataIn], fields: dict[str, str]) -> MetadataIn:
-    try:
-        return model.model_validate(fields)
-    except ValidationError as exc:
-        raise _invalid(exc) from exc
-
-
 def _focal_from_form(fields: dict[str, str]) -> FocalPoint | None:
-    x, y = fields.get("focalX"), fields.get("focalY")
-    if x is None and y is None:
+    if "focalX" not in fields and "focalY" not in fields:
         return None
-    try:
-        point = FocalPointIn.model_validate({"x": x, "y": y})
-    except ValidationError as exc:
-        raise _invalid(exc, rename={"x": "focalX", "y": "focalY"}) from exc
-    return FocalPoint(point.x, point.y)
-
-
-def _invalid(exc: ValidationError, rename: dict[str, str] | None = None) -> Invalid:
-    """Field errors named as the form fields the client sent."""
-    names = rename or {}
-    details = [
-        FieldError(names.get(path, path), error["msg"])
-        for error in exc.errors()
-        for path in [".".join(str(p) for p in error["loc"])]
-    ]
-    return Invalid("Validation failed", details=details)
+    return FocalPointForm.model_validate(fields).focal_point()
 
 
 @router.put(

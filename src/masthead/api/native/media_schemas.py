@@ -25,6 +25,16 @@ class FocalPointIn(WireModel):
     y: float = Field(ge=0, le=1)
 
 
+class FocalPointForm(WireModel):
+    """The focal point as multipart fields: both or neither."""
+
+    focalX: float = Field(ge=0, le=1)
+    focalY: float = Field(ge=0, le=1)
+
+    def focal_point(self) -> FocalPoint:
+        return FocalPoint(self.focalX, self.focalY)
+
+
 class FocalPointOut(WireModel):
     x: float
     y: float
