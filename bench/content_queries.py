@@ -12,17 +12,13 @@ from __future__ import annotations
 import argparse
 import os
 import platform
-import socket
 import statistics
-import subprocess
-import sys
 import time
 from datetime import UTC, datetime
 from pathlib import Path
 
-import httpx
+from harness import bench_env, masthead, serving
 
-PASSWORD = "bench-password-123"
 QUERIES = {
     "filter+sort+expand (draft)": "/v1/documents?type=post&filter[featured]=true"
     "&sort=-publishedAt&expand=author&limit=20",
@@ -38,17 +34,6 @@ QUERIES = {
 }
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def masthead(*args: str, env: dict[str, str]) -> None:
-    exe = Path(sys.executable).parent / "masthead"
-    subprocess.run([str(exe), *args], env=env, check=True)  # noqa: S603
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--documents", type=int, default=100_000)
@@ -57,13 +42,7 @@ def main() -> None:
     args = parser.parse_args()
 
     data_dir = (args.data_dir or Path("var") / f"bench-{args.documents}").resolve()
-    env = {k: v for k, v in os.environ.items() if not k.startswith("MASTHEAD_")}
-    env |= {
-        "MASTHEAD_DATA_DIR": str(data_dir),
-        "MASTHEAD_ADMIN_PASSWORD": PASSWORD,
-        "MASTHEAD_RATE_LIMIT": "1000000/minute",
-        "MASTHEAD_LOG_LEVEL": "WARNING",
-    }
+    env = bench_env(data_dir)
     marker = data_dir / "demo-complete"
     if not marker.exists():
         data_dir.mkdir(parents=True, exist_ok=True)
@@ -73,55 +52,30 @@ def main() -> None:
         print(f"generated {args.documents} posts in {time.perf_counter() - started:.0f} s")
         marker.write_text(datetime.now(UTC).isoformat())
 
-    port = free_port()
-    exe = Path(sys.executable).parent / "masthead"
-    server = subprocess.Popen(  # noqa: S603
-        [str(exe), "serve", "--port", str(port)],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    try:
-        base = f"http://127.0.0.1:{port}"
-        with httpx.Client(base_url=base, timeout=30) as client:
-            for _ in range(200):
-                try:
-                    if client.get("/health").status_code == 200:
-                        break
-                except httpx.TransportError:
-                    pass
-                time.sleep(0.1)
-            token = client.post(
-                "/v1/auth/token", json={"username": "admin", "password": PASSWORD}
-            ).json()["accessToken"]
-            client.headers["Authorization"] = f"Bearer {token}"
-            first = client.get("/v1/documents?type=post&limit=1").json()["items"][0]["id"]
-            QUERIES["get one with expand"] = f"/v1/documents/{first}?expand=author.company"
-            print(
-                f"Masthead list queries, {args.documents} posts, SQLite, "
-                f"{args.requests} requests each"
-            )
-            print(
-                f"machine: {platform.machine()}, {os.cpu_count()} cores, "
-                f"Python {platform.python_version()}, {datetime.now(UTC):%Y-%m-%d}"
-            )
-            print(f"{'query':34} {'median ms':>10} {'p95 ms':>8} {'total':>8}")
-            for name, path in QUERIES.items():
-                assert path is not None
-                response = client.get(path)
-                response.raise_for_status()
-                total = response.json().get("pagination", {}).get("total", 1)
-                timings = []
-                for _ in range(args.requests):
-                    started = time.perf_counter()
-                    client.get(path).raise_for_status()
-                    timings.append((time.perf_counter() - started) * 1000)
-                timings.sort()
-                p95 = timings[int(len(timings) * 0.95) - 1]
-                print(f"{name:34} {statistics.median(timings):10.2f} {p95:8.2f} {total:>8}")
-    finally:
-        server.terminate()
-        server.wait(timeout=10)
+    with serving(env) as client:
+        first = client.get("/v1/documents?type=post&limit=1").json()["items"][0]["id"]
+        QUERIES["get one with expand"] = f"/v1/documents/{first}?expand=author.company"
+        print(
+            f"Masthead list queries, {args.documents} posts, SQLite, {args.requests} requests each"
+        )
+        print(
+            f"machine: {platform.machine()}, {os.cpu_count()} cores, "
+            f"Python {platform.python_version()}, {datetime.now(UTC):%Y-%m-%d}"
+        )
+        print(f"{'query':34} {'median ms':>10} {'p95 ms':>8} {'total':>8}")
+        for name, path in QUERIES.items():
+            assert path is not None
+            response = client.get(path)
+            response.raise_for_status()
+            total = response.json().get("pagination", {}).get("total", 1)
+            timings = []
+            for _ in range(args.requests):
+                started = time.perf_counter()
+                client.get(path).raise_for_status()
+                timings.append((time.perf_counter() - started) * 1000)
+            timings.sort()
+            p95 = timings[int(len(timings) * 0.95) - 1]
+            print(f"{name:34} {statistics.median(timings):10.2f} {p95:8.2f} {total:>8}")
 
 
 if __name__ == "__main__":

@@ -15,10 +15,7 @@ import io
 import os
 import platform
 import random
-import socket
 import statistics
-import subprocess
-import sys
 import tempfile
 import time
 from collections.abc import Callable
@@ -28,13 +25,7 @@ from pathlib import Path
 import httpx
 from PIL import Image, ImageDraw, ImageFilter
 
-PASSWORD = "bench-password-123"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
+from harness import bench_env, serving
 
 
 def photo_like_jpeg(width: int = 4000, height: int = 3000) -> bytes:
@@ -93,38 +84,8 @@ def main() -> None:
     args = parser.parse_args()
 
     data_dir = Path(tempfile.mkdtemp(prefix="masthead-bench-media-"))
-    env = {k: v for k, v in os.environ.items() if not k.startswith("MASTHEAD_")}
-    env |= {
-        "MASTHEAD_DATA_DIR": str(data_dir),
-        "MASTHEAD_ADMIN_PASSWORD": PASSWORD,
-        "MASTHEAD_RATE_LIMIT": "1000000/minute",
-        "MASTHEAD_LOG_LEVEL": "WARNING",
-    }
-    exe = Path(sys.executable).parent / "masthead"
-    port = free_port()
-    server = subprocess.Popen(  # noqa: S603
-        [str(exe), "serve", "--port", str(port)],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    try:
-        with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=120) as client:
-            for _ in range(300):
-                try:
-                    if client.get("/health").status_code == 200:
-                        break
-                except httpx.TransportError:
-                    pass
-                time.sleep(0.1)
-            token = client.post(
-                "/v1/auth/token", json={"username": "admin", "password": PASSWORD}
-            ).json()["accessToken"]
-            client.headers["Authorization"] = f"Bearer {token}"
-            run(client, args.megabytes, args.repeats)
-    finally:
-        server.terminate()
-        server.wait(timeout=10)
+    with serving(bench_env(data_dir), timeout=120) as client:
+        run(client, args.megabytes, args.repeats)
 
 
 def run(client: httpx.Client, megabytes: int, repeats: int) -> None:
