@@ -66,7 +66,8 @@ def check_and_render(
 def inspect_blob(ctx: MediaContext, sha256: str, size: int) -> Inspected:
     """The real type and size of stored bytes; raises unless the policy accepts them."""
     ctx.policy.check_size(size)
-    with ctx.blobs.open(sha256) as stream:
+    # Only the head: on S3 a ranged GET, not the start of a download of the whole file.
+    with ctx.blobs.open(sha256, (0, min(size, HEAD_BYTES) - 1)) as stream:
         head = stream.read(HEAD_BYTES)
     mime_type = ctx.policy.check_sniffed(sniff_mime_type(head))
     if mime_type not in RASTER_MIME_TYPES:
