@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import sqlite3
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime, timedelta
@@ -18,7 +19,6 @@ import httpx
 import psycopg
 import pytest
 from psycopg import sql
-from sqlalchemy import text
 from sqlalchemy.engine import make_url
 
 from masthead.api.app import create_app
@@ -28,6 +28,7 @@ from masthead.storage import migrate
 from masthead.storage.database import make_engine
 from masthead.storage.tables import Base
 from masthead.storage.uow import Database
+from tests.factories import FAST_PASSWORDS
 
 pytest_plugins = ["tests.media_fixtures"]
 
@@ -65,6 +66,23 @@ def _libpq(url: str) -> str:
     return make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
 
 
+def pytest_report_header(config: pytest.Config) -> list[str]:
+    """Name the two databases every DB test runs on, with their versions."""
+    return [f"databases: SQLite {sqlite3.sqlite_version}, PostgreSQL {_pg_server_version()}"]
+
+
+def _pg_server_version() -> str:
+    base = _pg_base_url()
+    shown = make_url(base).render_as_string(hide_password=True)
+    try:
+        with psycopg.connect(_libpq(base), connect_timeout=3) as connection:
+            row = connection.execute("SHOW server_version").fetchone()
+    except psycopg.Error:
+        outcome = "the pg cases will fail (CI=true)" if IN_CI else "the pg cases will skip"
+        return f"unreachable at {shown}: {outcome}"
+    return f"{row[0] if row else '?'} at {shown}"
+
+
 @pytest.fixture(scope="session")
 def pg_server_url(worker_id: str) -> Iterator[str | None]:
     base = _pg_base_url()
@@ -98,12 +116,14 @@ def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
-def _truncate_all(url: str) -> None:
+def _empty_all(url: str) -> None:
+    """Empty every table, children first. A test writes a handful of rows: DELETE takes about
+    20 ms where TRUNCATE of every table takes about half a second."""
     engine = make_engine(url)
     try:
         with engine.begin() as connection:
-            names = ", ".join(f'"{t.name}"' for t in Base.metadata.sorted_tables)
-            connection.execute(text(f"TRUNCATE {names} CASCADE"))
+            for table in reversed(Base.metadata.sorted_tables):
+                connection.execute(table.delete())
     finally:
         engine.dispose()
 
@@ -117,7 +137,7 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path, sqlite_template
     url: str | None = request.getfixturevalue("pg_server_url")
     if url is None:
         pytest.skip("PostgreSQL is not reachable (set MASTHEAD_TEST_DATABASE_URL)")
-    _truncate_all(url)
+    _empty_all(url)
     return url
 
 
@@ -158,7 +178,13 @@ def db(settings: Settings) -> Iterator[Database]:
 
 @pytest.fixture
 def app(settings: Settings, clock: FakeClock, db: Database):  # type: ignore[no-untyped-def]
-    return create_app(settings, clock=clock, limiter=LimitsRateLimiter(), database=db)
+    return create_app(
+        settings,
+        clock=clock,
+        limiter=LimitsRateLimiter(),
+        database=db,
+        passwords=FAST_PASSWORDS,
+    )
 
 
 @pytest.fixture

@@ -8,10 +8,15 @@ import httpx
 
 from masthead.core.models import Role, Space, User
 from masthead.core.ports import Clock
+from masthead.core.security import Passwords
 from masthead.core.services import accounts
 from masthead.storage.uow import Database
 
 PASSWORD = "correct-horse-battery"
+# Production argon2 takes about a quarter of a second per hash on a small machine, and most API
+# tests hash twice (create the user, log in). The app fixture logs in with the same parameters;
+# tests of hashing itself pass ``security.DEFAULT_PASSWORDS``.
+FAST_PASSWORDS = Passwords.for_tests()
 
 
 def make_space(db: Database, clock: Clock, slug: str = "default") -> Space:
@@ -27,6 +32,7 @@ def make_user(
     *,
     password: str = PASSWORD,
     is_superuser: bool = False,
+    passwords: Passwords = FAST_PASSWORDS,
 ) -> User:
     return accounts.create_user(
         db.uow(),
@@ -36,6 +42,7 @@ def make_user(
         role=role,
         space_slug=space if role else None,
         is_superuser=is_superuser,
+        passwords=passwords,
     )
 
 

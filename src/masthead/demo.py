@@ -160,7 +160,7 @@ def ensure_demo_types(uow: UnitOfWorkFactory, clock: Clock, actor: Actor) -> Non
 
 
 def _ids_of(uow: UnitOfWorkFactory, actor: Actor, type_name: str) -> list[UUID]:
-    from masthead.core.documents import DocumentQuery
+    from masthead.core.listing import DocumentQuery
     from masthead.core.services.queries import list_documents
 
     ids: list[UUID] = []

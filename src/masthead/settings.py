@@ -6,6 +6,7 @@ Defaults are the embedded mode: SQLite and a media directory under ``./var``.
 
 from __future__ import annotations
 
+import re
 import secrets
 from pathlib import Path
 from typing import Literal
@@ -17,6 +18,12 @@ from masthead.core.transforms import parse_variants
 from masthead.ratelimit import validate_limit
 
 SECRET_KEY_FILE = "secret_key"  # noqa: S105 - a file name
+DEV_CORS_ORIGIN_REGEX = r"http://(localhost|127\.0\.0\.1)(:[0-9]{1,5})?"
+_ORIGIN = re.compile(r"[a-z][a-z0-9+.-]*://[^/?#\s]+", re.IGNORECASE)
+
+
+def _split(value: str) -> tuple[str, ...]:
+    return tuple(item.strip() for item in value.split(",") if item.strip())
 
 
 class Settings(BaseSettings):
@@ -63,6 +70,12 @@ class Settings(BaseSettings):
         10 * 1024 * 1024, ge=1024, description="Largest accepted JSON request body, in bytes."
     )
     log_level: str = Field("INFO", description="Log level of the request and app logs.")
+    cors_origins: str | None = Field(
+        None,
+        description="Comma-separated browser origins (`https://app.example.com`, or `*` for "
+        "any) that may call the API. Unset: none in production; in dev any "
+        "`http://localhost[:port]` or `http://127.0.0.1[:port]`. Empty: none.",
+    )
 
     # --- media ---------------------------------------------------------------------------------
     media_backend: Literal["local", "s3"] = Field(
@@ -123,6 +136,16 @@ class Settings(BaseSettings):
     def _valid_limit(cls, value: str) -> str:
         return validate_limit(value)
 
+    @field_validator("cors_origins")
+    @classmethod
+    def _valid_origins(cls, value: str | None) -> str | None:
+        for origin in _split(value or ""):
+            if origin != "*" and not _ORIGIN.fullmatch(origin):
+                raise ValueError(
+                    f"{origin!r} is not an origin: scheme://host[:port], no path or trailing /"
+                )
+        return value
+
     @field_validator("media_variants")
     @classmethod
     def _valid_variants(cls, value: str) -> str:
@@ -154,6 +177,18 @@ class Settings(BaseSettings):
     @property
     def media_allowed_type_list(self) -> tuple[str, ...]:
         return tuple(t.strip().lower() for t in self.media_allowed_types.split(",") if t.strip())
+
+    @property
+    def cors_origin_list(self) -> tuple[str, ...]:
+        """The origins allowed by name (``*``: every origin), lowercased as browsers send them."""
+        return _split((self.cors_origins or "").lower())
+
+    @property
+    def cors_origin_regex(self) -> str | None:
+        """Origins allowed by pattern: in dev, when no origin is configured, local ones."""
+        if self.env == "dev" and self.cors_origins is None:
+            return DEV_CORS_ORIGIN_REGEX
+        return None
 
     @property
     def rate_limit_storage_uri(self) -> str:

@@ -11,7 +11,6 @@ import pytest
 from pydantic import ValidationError
 
 from masthead.core.content_types import (
-    SYSTEM_FIELDS,
     ContentType,
     ContentTypeSpec,
     FieldDef,
@@ -21,6 +20,7 @@ from masthead.core.content_types import (
     validate_data,
 )
 from masthead.core.errors import Invalid
+from masthead.core.system_fields import RESERVED_FIELD_NAMES
 
 NOW = datetime(2026, 1, 15, 12, 0, tzinfo=UTC)
 
@@ -87,14 +87,14 @@ def test_identifier_field_names_are_accepted(name: str) -> None:
     assert _field(name=name, type="string").name == name
 
 
-@pytest.mark.parametrize("name", sorted(SYSTEM_FIELDS))
+@pytest.mark.parametrize("name", sorted(RESERVED_FIELD_NAMES))
 def test_system_field_names_are_reserved(name: str) -> None:
     with pytest.raises(ValidationError, match="reserved"):
         _field(name=name, type="string")
 
 
 def test_reserved_names_include_the_document_columns() -> None:
-    assert {"id", "type", "status", "version", "createdAt", "updatedAt"} <= SYSTEM_FIELDS
+    assert {"id", "type", "status", "version", "createdAt", "updatedAt"} <= RESERVED_FIELD_NAMES
 
 
 @pytest.mark.parametrize("options", [None, []])

@@ -21,11 +21,12 @@ from masthead.core.security import TokenSigner
 SECRET = "unit-test-signing-key-0123456789-abcdefghij"
 TTL = timedelta(minutes=15)
 NOW = datetime(2026, 3, 1, 9, 30, tzinfo=UTC)
+PASSWORDS = security.DEFAULT_PASSWORDS  # the production parameters, not the tests' cheap ones
 
 
 @pytest.fixture(scope="module")
 def stored_hash() -> str:
-    return security.hash_password("correct-horse-battery")
+    return PASSWORDS.hash("correct-horse-battery")
 
 
 # --- passwords --------------------------------------------------------------------------------
@@ -35,27 +36,38 @@ def test_password_hash_is_salted_argon2id(stored_hash: str) -> None:
     assert stored_hash.startswith("$argon2id$")
     assert "correct-horse-battery" not in stored_hash
     # A fresh salt each time: equal passwords do not give equal hashes.
-    assert security.hash_password("correct-horse-battery") != stored_hash
+    assert PASSWORDS.hash("correct-horse-battery") != stored_hash
 
 
 def test_verify_password_accepts_only_the_right_password(stored_hash: str) -> None:
-    assert security.verify_password(stored_hash, "correct-horse-battery")
-    assert not security.verify_password(stored_hash, "correct-horse-batterY")
-    assert not security.verify_password(stored_hash, "")
-    assert not security.verify_password(stored_hash, "correct-horse-battery ")
+    assert PASSWORDS.verify(stored_hash, "correct-horse-battery")
+    assert not PASSWORDS.verify(stored_hash, "correct-horse-batterY")
+    assert not PASSWORDS.verify(stored_hash, "")
+    assert not PASSWORDS.verify(stored_hash, "correct-horse-battery ")
 
 
 def test_verify_password_is_false_without_a_usable_hash() -> None:
     # No user (None): checked against a dummy hash for equal timing, and still refused.
-    assert not security.verify_password(None, "correct-horse-battery")
-    assert not security.verify_password("not-an-argon2-hash", "correct-horse-battery")
-    assert not security.verify_password("", "")
+    assert not PASSWORDS.verify(None, "correct-horse-battery")
+    assert not PASSWORDS.verify("not-an-argon2-hash", "correct-horse-battery")
+    assert not PASSWORDS.verify("", "")
 
 
 def test_hash_with_weaker_parameters_needs_rehash(stored_hash: str) -> None:
     weak = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1).hash("pw-123456789")
-    assert security.password_needs_rehash(weak)
-    assert not security.password_needs_rehash(stored_hash)
+    assert PASSWORDS.needs_rehash(weak)
+    assert not PASSWORDS.needs_rehash(stored_hash)
+
+
+def test_the_cheap_test_hasher_is_argon2id_and_its_hashes_verify_anywhere(stored_hash: str) -> None:
+    cheap = security.Passwords.for_tests()
+    weak = cheap.hash("correct-horse-battery")
+    assert weak.startswith("$argon2id$")
+    # The parameters travel in the hash, so either hasher checks either hash.
+    assert PASSWORDS.verify(weak, "correct-horse-battery")
+    assert cheap.verify(stored_hash, "correct-horse-battery")
+    assert not cheap.verify(None, "correct-horse-battery")
+    assert cheap.needs_rehash(stored_hash)
 
 
 def _problems(password: str, username: str = "") -> list[str]:

@@ -20,7 +20,7 @@ from masthead.core.services.auth import AuthPolicy
 from masthead.ratelimit import LimitsRateLimiter
 from masthead.storage.uow import Database
 from tests.conftest import TEST_SECRET, FakeClock
-from tests.factories import PASSWORD, make_api_token, make_space, make_user
+from tests.factories import FAST_PASSWORDS, PASSWORD, make_api_token, make_space, make_user
 
 
 def _all_cells(db: Database) -> list[tuple[str, str, str]]:
@@ -64,6 +64,7 @@ def policy(clock: FakeClock) -> AuthPolicy:
         limiter=LimitsRateLimiter(),
         refresh_ttl=timedelta(days=30),
         login_limit="1000/minute",
+        passwords=FAST_PASSWORDS,
     )
 
 
@@ -104,12 +105,12 @@ def test_api_tokens_are_stored_only_as_hashes(db: Database, clock: FakeClock) ->
 
 def test_passwords_are_stored_as_argon2_hashes(db: Database, clock: FakeClock) -> None:
     make_space(db, clock)
-    make_user(db, clock, "alice", Role.EDITOR)
+    make_user(db, clock, "alice", Role.EDITOR, passwords=security.DEFAULT_PASSWORDS)
 
     (stored,) = _column(db, "users", "password_hash")
     assert isinstance(stored, str)
     assert stored.startswith("$argon2id$")
-    assert security.verify_password(stored, PASSWORD)
+    assert security.DEFAULT_PASSWORDS.verify(stored, PASSWORD)
     assert _where_stored(db, PASSWORD) == []
 
 

@@ -21,6 +21,7 @@ from starlette.concurrency import run_in_threadpool
 import masthead
 from masthead.api import media_files, native
 from masthead.api.context import AppServices, Services
+from masthead.api.cors import CorsMiddleware, OptionsMiddleware
 from masthead.api.errors import ErrorRenderers, install_error_handlers
 from masthead.api.middleware import (
     BodyLimitMiddleware,
@@ -28,12 +29,10 @@ from masthead.api.middleware import (
     RateLimitMiddleware,
     RequestContextMiddleware,
 )
-from masthead.api.native.errors import render_native_error
-from masthead.api.native.media import MEDIA_TEXT_PATHS, UPLOAD_PATHS
-from masthead.api.native.schemas import WireModel
+from masthead.api.wire import HealthResponse
 from masthead.core.blobs import BlobStore
 from masthead.core.ports import Clock, RateLimiter
-from masthead.core.security import TokenSigner
+from masthead.core.security import DEFAULT_PASSWORDS, Passwords, TokenSigner
 from masthead.core.services import media
 from masthead.core.services.auth import AuthPolicy
 from masthead.core.services.media_store import MediaContext
@@ -63,10 +62,6 @@ async def _sweep_uploads_periodically(
         await asyncio.sleep(interval)
 
 
-class HealthResponse(WireModel):
-    status: str
-
-
 def create_app(
     settings: Settings,
     *,
@@ -75,6 +70,7 @@ def create_app(
     database: Database | None = None,
     blobs: BlobStore | None = None,
     sweep_interval: float = SWEEP_INTERVAL_SECONDS,
+    passwords: Passwords = DEFAULT_PASSWORDS,
 ) -> FastAPI:
     database = database or Database(make_engine(settings.effective_database_url))
     limiter = limiter or LimitsRateLimiter(settings.rate_limit_storage_uri)
@@ -86,6 +82,7 @@ def create_app(
         limiter=limiter,
         refresh_ttl=timedelta(seconds=settings.refresh_token_ttl_seconds),
         login_limit=settings.login_rate_limit,
+        passwords=passwords,
     )
 
     media_context = build_media_context(settings, clock, blobs)
@@ -118,8 +115,9 @@ def create_app(
         media_urls=media_urls(settings),
     )
 
-    renderers = ErrorRenderers(default=render_native_error)
-    renderers.register(native.PREFIX, render_native_error)
+    renderers = ErrorRenderers()
+    app.state.error_renderers = renderers  # a dialect mounted later registers its format here
+    renderers.register(native.PREFIX, native.render_native_error)
     install_error_handlers(app, renderers)
 
     app.include_router(native.build_router())
@@ -132,16 +130,24 @@ def create_app(
         return HealthResponse(status="ok")
 
     # Added last = outermost: the request id wraps even rate-limited and too-large answers.
-    app.add_middleware(NulGuardMiddleware, renderers=renderers, trusted_bodies=MEDIA_TEXT_PATHS)
+    # OPTIONS is answered innermost, so it is guarded, limited and given an id like any request.
+    app.add_middleware(OptionsMiddleware, router=app.router)
+    app.add_middleware(NulGuardMiddleware, renderers=renderers)
     app.add_middleware(
         BodyLimitMiddleware,
         max_bytes=settings.max_body_bytes,
-        renderers=renderers,
-        # Uploads carry files: their own limit, plus room for multipart framing and fields.
-        overrides=[(pattern, settings.media_max_bytes + 64 * 1024) for pattern in UPLOAD_PATHS],
+        # Routes that carry files: the media limit, plus room for multipart framing and fields.
+        file_max_bytes=settings.media_max_bytes + 64 * 1024,
     )
     app.add_middleware(
         RateLimitMiddleware, limiter=limiter, limit=settings.rate_limit, renderers=renderers
     )
+    if settings.cors_origin_list or settings.cors_origin_regex:
+        # Outside the limits, so a browser may read a 429 or 413 and its Retry-After.
+        app.add_middleware(
+            CorsMiddleware,
+            origins=settings.cors_origin_list,
+            origin_regex=settings.cors_origin_regex,
+        )
     app.add_middleware(RequestContextMiddleware)
     return app

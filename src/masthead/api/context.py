@@ -16,7 +16,7 @@ from masthead.api.middleware import client_address
 from masthead.core.errors import InvalidToken
 from masthead.core.media import MediaUrls
 from masthead.core.models import Actor, Principal
-from masthead.core.ports import Clock
+from masthead.core.ports import Clock, UnitOfWork
 from masthead.core.services import auth
 from masthead.core.services.media_store import MediaContext
 from masthead.settings import Settings
@@ -33,6 +33,16 @@ class AppServices:
     clock: Clock
     media: MediaContext
     media_urls: MediaUrls
+
+    # How handlers get a unit of work: always through these, never through ``database``
+    # (tests/core/test_boundaries.py holds dialects to it), so storage stays behind the core.
+    def uow(self) -> UnitOfWork:
+        """A unit of work for a service that writes."""
+        return self.database.uow()
+
+    def read_uow(self) -> UnitOfWork:
+        """A unit of work for a service that only reads (no write lock on SQLite)."""
+        return self.database.read_uow()
 
 
 async def get_services(request: Request) -> AppServices:

@@ -8,9 +8,11 @@ rendered by the renderer of the longest matching prefix.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from http import HTTPStatus
 from typing import Any
 
+import orjson
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from pydantic import ValidationError
@@ -19,6 +21,7 @@ from starlette.responses import Response
 
 from masthead.core.errors import (
     Conflict,
+    ErrorKind,
     FieldError,
     Forbidden,
     Invalid,
@@ -56,10 +59,26 @@ def status_for(error: MastheadError) -> int:
     return 500  # pragma: no cover - MastheadError closes the table
 
 
-class ErrorRenderers:
-    """Path prefix → renderer, longest prefix first."""
+def render_problem(error: MastheadError, status: int) -> Response:
+    """The neutral format, for paths outside every dialect (an unknown path, ``/health``,
+    ``/media``): RFC 9457 problem details, which no dialect's client mistakes for its own."""
+    body: dict[str, Any] = {
+        "type": "about:blank",
+        "title": HTTPStatus(status).phrase,
+        "status": status,
+        "detail": error.message,
+    }
+    if error.details:
+        body["errors"] = [{"field": d.field, "message": d.message} for d in error.details]
+    if isinstance(error, RateLimited):
+        body["retryAfter"] = error.retry_after  # an RFC 9457 extension member
+    return Response(orjson.dumps(body), status_code=status, media_type="application/problem+json")
 
-    def __init__(self, default: ErrorRenderer):
+
+class ErrorRenderers:
+    """Path prefix → renderer, longest prefix first; ``render_problem`` elsewhere."""
+
+    def __init__(self, default: ErrorRenderer = render_problem):
         self._default = default
         self._by_prefix: list[tuple[str, ErrorRenderer]] = []
 
@@ -87,20 +106,57 @@ def _field_path(loc: Sequence[Any]) -> str:
     return ".".join(parts) or "body"
 
 
+# pydantic error type → (kind, the ``ctx`` entry holding the limit or the allowed values)
+_PYDANTIC_KINDS: dict[str, tuple[ErrorKind, str | None]] = {
+    "missing": (ErrorKind.REQUIRED, None),
+    "string_too_long": (ErrorKind.MAX_LENGTH, "max_length"),
+    "string_too_short": (ErrorKind.MIN_LENGTH, "min_length"),
+    "too_long": (ErrorKind.MAX_ITEMS, "max_length"),
+    "too_short": (ErrorKind.MIN_ITEMS, "min_length"),
+    "greater_than_equal": (ErrorKind.MINIMUM, "ge"),
+    "greater_than": (ErrorKind.MINIMUM, "gt"),
+    "less_than_equal": (ErrorKind.MAXIMUM, "le"),
+    "less_than": (ErrorKind.MAXIMUM, "lt"),
+    "string_pattern_mismatch": (ErrorKind.PATTERN, "pattern"),
+    "enum": (ErrorKind.ENUM, "expected"),
+    "literal_error": (ErrorKind.ENUM, "expected"),
+    "extra_forbidden": (ErrorKind.UNKNOWN_FIELD, None),
+    "json_invalid": (ErrorKind.MALFORMED, None),
+}
+
+
+def field_error_from_pydantic(error: Mapping[str, Any]) -> FieldError:
+    """One pydantic error as a FieldError with its kind (``*_type`` and ``*_parsing`` errors
+    are type errors) and parameters, for dialects to word in their own style."""
+    error_type = str(error.get("type", ""))
+    kind, ctx_key = _PYDANTIC_KINDS.get(error_type, (ErrorKind.INVALID, None))
+    if kind is ErrorKind.INVALID and error_type.endswith(("_type", "_parsing")):
+        kind = ErrorKind.TYPE
+    params: dict[str, Any] = {}
+    if "input" in error and kind is not ErrorKind.REQUIRED:
+        params["value"] = error["input"]
+    ctx = error.get("ctx") or {}
+    if ctx_key is not None and ctx_key in ctx:
+        params["allowed" if kind is ErrorKind.ENUM else "limit"] = ctx[ctx_key]
+    if kind is ErrorKind.TYPE:
+        params["expected"] = error_type.removesuffix("_type").removesuffix("_parsing")
+    return FieldError(_field_path(error.get("loc", ())), str(error.get("msg", "")), kind, params)
+
+
 def invalid_from_validation(exc: RequestValidationError) -> Invalid:
     """FastAPI's validation errors, as one Invalid listing every failing field."""
     errors = list(exc.errors())
     if any(e.get("type") == "json_invalid" for e in errors):
-        return Invalid("Malformed JSON body", details=[FieldError("body", "invalid JSON")])
-    details = [FieldError(_field_path(e.get("loc", ())), str(e.get("msg", ""))) for e in errors]
-    return Invalid("Validation failed", details=details)
+        return Invalid(
+            "Malformed JSON body",
+            details=[FieldError("body", "invalid JSON", ErrorKind.MALFORMED)],
+        )
+    return Invalid("Validation failed", details=[field_error_from_pydantic(e) for e in errors])
 
 
 def invalid_from_pydantic(exc: ValidationError) -> Invalid:
     """A core value refused by its own validators (e.g. a content type spec)."""
-    details = [
-        FieldError(_field_path(e.get("loc", ())), str(e.get("msg", ""))) for e in exc.errors()
-    ]
+    details = [field_error_from_pydantic(e) for e in exc.errors()]
     return Invalid("Validation failed", details=details)
 
 

@@ -58,8 +58,8 @@ def serve_media_file(sha256: str, filename: str, request: Request, services: Ser
     params = dict(request.query_params)
     spec = parse_transform(params)
     served = find_served_file(
-        services.database.read_uow(),
-        services.database.uow,
+        services.read_uow(),
+        services.uow,
         services.media,
         sha256,
         filename,

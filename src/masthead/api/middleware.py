@@ -10,14 +10,14 @@ import logging
 import re
 import time
 import uuid
-from collections.abc import Sequence
 
 from starlette.datastructures import Headers, MutableHeaders
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from masthead.api.body_rules import rules_for
 from masthead.api.errors import ErrorRenderers
-from masthead.core.errors import FieldError, Invalid, PayloadTooLarge, RateLimited
+from masthead.core.errors import FieldError, Invalid, RateLimited
 from masthead.core.ports import RateLimiter
 
 log = logging.getLogger("masthead.request")
@@ -89,54 +89,42 @@ class RateLimitMiddleware:
 
 
 class BodyLimitMiddleware:
-    """Refuses request bodies over ``max_bytes`` with a 413 in the dialect's format.
+    """Refuses request bodies over the limit with a 413 in the dialect's format.
 
     Used instead of FastAPI's ``max_body_size``, which answers a too-large Content-Length in
-    plain text from outside every user middleware (no error body, no request id). A declared
-    length over the limit is refused before the body is read; a body without one (chunked) is
-    counted as it arrives and refused once it passes the limit.
+    plain text from outside every user middleware (no error body, no request id). The limit
+    is ``max_bytes``, or ``file_max_bytes`` for routes that declare they carry a file
+    (``api/body_rules.py``); it is decided when the body is first read, which happens after
+    routing. A declared length over it is refused before any byte is read; a body without
+    one (chunked) is counted as it arrives and refused once it passes the limit.
     """
 
-    def __init__(
-        self,
-        app: ASGIApp,
-        max_bytes: int,
-        renderers: ErrorRenderers,
-        overrides: Sequence[tuple[re.Pattern[str], int]] = (),
-    ):
-        """``overrides``: (path pattern, limit) pairs for routes with bigger bodies (uploads),
-        first full match wins."""
+    def __init__(self, app: ASGIApp, max_bytes: int, file_max_bytes: int):
         self.app = app
         self.max_bytes = max_bytes
-        self.renderers = renderers
-        self.overrides = tuple(overrides)
-
-    def limit_for(self, path: str) -> int:
-        for pattern, limit in self.overrides:
-            if pattern.fullmatch(path):
-                return limit
-        return self.max_bytes
+        self.file_max_bytes = file_max_bytes
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        max_bytes = self.limit_for(scope["path"])
         declared = Headers(scope=scope).get("content-length", "")
-        if declared.isdigit() and int(declared) > max_bytes:
-            response = self.renderers.render(scope["path"], PayloadTooLarge())
-            await response(scope, receive, send)
-            return
+        max_bytes: int | None = None
         received = 0
 
         async def receive_with_limit() -> Message:
-            nonlocal received
+            nonlocal received, max_bytes
+            if max_bytes is None:
+                carries_file = rules_for(scope).carries_file
+                max_bytes = self.file_max_bytes if carries_file else self.max_bytes
+                if declared.isdigit() and int(declared) > max_bytes:
+                    # An HTTPException passes through FastAPI's body parsing unchanged and is
+                    # rendered by the dialect's handler (api/errors.py) as PayloadTooLarge.
+                    raise HTTPException(status_code=413)
             message = await receive()
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
                 if received > max_bytes:
-                    # An HTTPException passes through FastAPI's body parsing unchanged and is
-                    # rendered by the dialect's handler (api/errors.py) as PayloadTooLarge.
                     raise HTTPException(status_code=413)
             return message
 
@@ -153,19 +141,14 @@ class NulGuardMiddleware:
     """Refuses NUL characters in the path, the query string and JSON bodies with a 422, on
     every route of every dialect: PostgreSQL text cannot hold them (SQLite can), so without
     this guard the same request would be stored on one database and fail on the other.
-    Multipart fields, and the JSON bodies of the ``trusted_bodies`` paths, are checked by the
-    services that take them (media uploads sanitise file names: a NUL there is dropped, as
-    the media issue asks of control characters, rather than refused)."""
+    Multipart fields, and the JSON bodies of routes that declare they check their own text
+    (``api/body_rules.py``), are checked by the services that take them (media uploads
+    sanitise file names: a NUL there is dropped, as the media issue asks of control
+    characters, rather than refused)."""
 
-    def __init__(
-        self,
-        app: ASGIApp,
-        renderers: ErrorRenderers,
-        trusted_bodies: Sequence[re.Pattern[str]] = (),
-    ):
+    def __init__(self, app: ASGIApp, renderers: ErrorRenderers):
         self.app = app
         self.renderers = renderers
-        self.trusted_bodies = tuple(trusted_bodies)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -176,8 +159,7 @@ class NulGuardMiddleware:
             await self.renderers.render(scope["path"], error)(scope, receive, send)
             return
         content_type = Headers(scope=scope).get("content-type", "").lower()
-        trusted = any(p.fullmatch(scope["path"]) for p in self.trusted_bodies)
-        if "json" not in content_type or trusted:
+        if "json" not in content_type:
             await self.app(scope, receive, send)
             return
         tail = b""
@@ -185,7 +167,7 @@ class NulGuardMiddleware:
         async def receive_checked() -> Message:
             nonlocal tail
             message = await receive()
-            if message["type"] == "http.request":
+            if message["type"] == "http.request" and not rules_for(scope).checks_own_text:
                 window = tail + message.get("body", b"")
                 if b"u0000" in window and _JSON_NUL.search(window):
                     # Rendered by the dialect's handler as Invalid (see BodyLimitMiddleware).

@@ -1,16 +1,30 @@
-"""Parsing list query strings into the core's DocumentQuery. Shared by dialects that use the
-same syntax (``filter[field]=v``, ``filter[field][op]=v``, ``sort=-a,b``, ``expand=a,b.c``).
+"""List parameters shared by every dialect: filters (``filter[field]=v``,
+``filter[field][op]=v``), the three sort styles, paging by offset or by page, status lists,
+boolean flags, ``expand``/``fields`` lists, and the perspective.
 
-Only syntax is checked here; whether a field exists or can be filtered is the core's call.
+Only syntax is checked here; whether a field exists, can be filtered or sorted on, and the
+paging bounds, are the core's call (core/listing.py, core/paging.py).
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Annotated
 
-from masthead.core.documents import Filter, FilterOp, Sort
-from masthead.core.errors import FieldError, Invalid
+from fastapi import Query
+
+from masthead.core.documents import Perspective
+from masthead.core.errors import ErrorKind, FieldError, Invalid
+from masthead.core.listing import Filter, FilterOp, Sort
+from masthead.core.paging import DEFAULT_LIMIT
+from masthead.core.workflow import Status
+
+PerspectiveParam = Annotated[
+    Perspective | None,
+    Query(description="draft: working copies; published: what readers get. Default by role."),
+]
 
 _FILTER_KEY = re.compile(r"^filter\[([^\[\]]+)\](?:\[([a-z]+)\])?$")
 
@@ -64,3 +78,85 @@ def parse_list(text: str | None) -> tuple[str, ...]:
     if not text:
         return ()
     return tuple(p.strip() for p in text.split(",") if p.strip())
+
+
+# --- flags, statuses, sort styles, paging -----------------------------------------------------
+
+TRUTHY = frozenset({"1", "true", "yes", "on"})
+FALSY = frozenset({"0", "false", "no", "off", ""})
+
+
+def parse_flag(text: str | None, param: str) -> bool:
+    """A boolean query flag: 1/true/yes/on, or 0/false/no/off (absent: False)."""
+    if text is None:
+        return False
+    lowered = text.strip().lower()
+    if lowered in TRUTHY:
+        return True
+    if lowered in FALSY:
+        return False
+    raise Invalid(
+        f"Invalid {param}",
+        details=[FieldError(param, "use true or false", ErrorKind.TYPE, {"value": text})],
+    )
+
+
+def parse_statuses(text: str | None, param: str = "status") -> tuple[Status, ...] | None:
+    """A comma list of workflow statuses, or ``all``. Absent or empty: None (the core's
+    default, every status but archived)."""
+    if text is None or text == "":
+        return None
+    if text == "all":
+        return tuple(Status)
+    try:
+        return tuple(Status(s) for s in parse_list(text))
+    except ValueError as exc:
+        allowed = [s.value for s in Status]
+        raise Invalid(
+            "Unknown status",
+            details=[
+                FieldError(
+                    param,
+                    f"use one of {', '.join(allowed)} or all",
+                    ErrorKind.ENUM,
+                    {"allowed": [*allowed, "all"], "value": text},
+                )
+            ],
+        ) from exc
+
+
+@dataclass(frozen=True)
+class SortParams:
+    """The three sort styles clients send: ``sort=-a,b``; ``orderBy=a&order=desc`` (Trokky);
+    ``sortBy=a&sortDir=desc`` (the /v1 contract). The first one given wins; a direction
+    without its field applies to ``default_field``."""
+
+    sort: str | None = None
+    order_by: str | None = None
+    order: str | None = None
+    sort_by: str | None = None
+    sort_dir: str | None = None
+
+    def resolve(self, default_field: str, default_descending: bool = True) -> tuple[Sort, ...]:
+        if self.sort:
+            return parse_sort(self.sort)
+        if self.order_by or self.order:
+            field = self.order_by or default_field
+            return (Sort(field, parse_direction(self.order, default_descending, "order")),)
+        descending = parse_direction(self.sort_dir, default_descending, "sortDir")
+        return (Sort(self.sort_by or default_field, descending),)
+
+
+def page_window(
+    *,
+    limit: int | None = None,
+    offset: int | None = None,
+    page: int | None = None,
+    default_limit: int = DEFAULT_LIMIT,
+) -> tuple[int, int]:
+    """(limit, offset) from either paging style: ``limit``/``offset`` or ``page`` (from 1)
+    with a page size. Bounds are the core's (core/paging.py) and are checked there."""
+    size = default_limit if limit is None else limit
+    if offset is not None:
+        return size, offset
+    return size, ((page or 1) - 1) * max(size, 1)

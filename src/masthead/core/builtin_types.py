@@ -5,10 +5,11 @@ and ``tags``, so the API documents' examples work without setup."""
 from __future__ import annotations
 
 from masthead.core.content_types import ContentTypeSpec, FieldDef, FieldType, TypeKind
+from masthead.core.limits import MAX_SLUG, MAX_TITLE
 
 _COMMON = (
-    FieldDef(name="title", type=FieldType.STRING, title="Title", max_length=500),
-    FieldDef(name="slug", type=FieldType.SLUG, title="Slug", max_length=200),
+    FieldDef(name="title", type=FieldType.STRING, title="Title", max_length=MAX_TITLE),
+    FieldDef(name="slug", type=FieldType.SLUG, title="Slug", max_length=MAX_SLUG),
     FieldDef(name="body", type=FieldType.RICHTEXT, title="Body"),
     FieldDef(name="blocks", type=FieldType.BLOCKS, title="Blocks"),
     FieldDef(name="excerpt", type=FieldType.TEXT, title="Excerpt", max_length=2000),

@@ -11,8 +11,10 @@ from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID
 
+from masthead.core.blocks import check_blocks
 from masthead.core.content_types import TEXT_TYPES, ContentType, FieldType, validate_data
-from masthead.core.errors import FieldError, Invalid
+from masthead.core.errors import ErrorKind, FieldError, Invalid
+from masthead.core.limits import MAX_TITLE
 
 _TAG = re.compile(r"<[^>]+>")
 MAX_SEARCH_TEXT = 100_000
@@ -28,7 +30,14 @@ def normalize_datetimes(content_type: ContentType, data: dict[str, Any]) -> dict
             try:
                 parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
             except ValueError:
-                details.append(FieldError(field.name, f"'{value}' is not a date-time"))
+                details.append(
+                    FieldError(
+                        field.name,
+                        f"'{value}' is not a date-time",
+                        ErrorKind.FORMAT,
+                        {"format": "date-time", "value": value},
+                    )
+                )
                 continue
             if parsed.tzinfo is None:
                 parsed = parsed.replace(tzinfo=UTC)
@@ -44,14 +53,18 @@ def derive_title(content_type: ContentType, data: dict[str, Any], fallback: str)
     for field in content_type.fields:
         value = data.get(field.name)
         if field.type is FieldType.STRING and isinstance(value, str) and value.strip():
-            return value.strip()[:500]
+            return value.strip()[:MAX_TITLE]
     return fallback
 
 
 def validate_content(
     content_type: ContentType, title: str, slug: str, data: dict[str, Any]
 ) -> None:
-    """Raise Invalid listing every failing field (title and slug included)."""
+    """Raise BlocksInvalid for blocks of neither shape (core/blocks.py), else Invalid listing
+    every failing field (title and slug included)."""
+    for field in content_type.fields:
+        if field.type is FieldType.BLOCKS:
+            check_blocks(field.name, data.get(field.name))
     validate_data(content_type, {"title": title, "slug": slug, **data})
 
 
@@ -80,10 +93,17 @@ def check_references(
             try:
                 ids.append(UUID(str(raw)))
             except ValueError:
-                details.append(FieldError(name, f"'{raw}' is not a document id"))
+                details.append(
+                    FieldError(name, f"'{raw}' is not a document id", ErrorKind.REFERENCE)
+                )
         missing = set(ids) - existing(ids, target)
         details.extend(
-            FieldError(name, f"no {target or 'document'} with id {m} in this space")
+            FieldError(
+                name,
+                f"no {target or 'document'} with id {m} in this space",
+                ErrorKind.REFERENCE,
+                {"value": str(m)},
+            )
             for m in sorted(missing, key=str)
         )
     if details:
@@ -108,10 +128,14 @@ def check_media_references(
         try:
             wanted[UUID(str(value))] = field.name
         except ValueError:
-            details.append(FieldError(field.name, f"'{value}' is not a media id or an URL"))
+            details.append(
+                FieldError(field.name, f"'{value}' is not a media id or an URL", ErrorKind.TYPE)
+            )
     missing = set(wanted) - existing(wanted) if wanted else set()
     details.extend(
-        FieldError(wanted[m], f"no media with id {m} in this space")
+        FieldError(
+            wanted[m], f"no media with id {m} in this space", ErrorKind.REFERENCE, {"value": str(m)}
+        )
         for m in sorted(missing, key=str)
     )
     if details:
@@ -123,7 +147,8 @@ def _strings(value: Any) -> Iterable[str]:
         yield value
     elif isinstance(value, dict):
         for key, item in value.items():
-            if key not in {"type", "id", "url", "href", "src"}:
+            # Block kinds ("core/paragraph") and addresses are not words anyone searches for.
+            if key not in {"type", "name", "id", "url", "href", "src"}:
                 yield from _strings(item)
     elif isinstance(value, list):
         for item in value:

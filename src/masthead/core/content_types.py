@@ -17,20 +17,21 @@ from uuid import UUID
 from jsonschema import FormatChecker
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from masthead.core.errors import FieldError, Invalid
+from masthead.core.blocks import BLOCK_SCHEMA
+from masthead.core.errors import ErrorKind, FieldError, Invalid
+from masthead.core.limits import MAX_ID, MAX_ROUTE_PATTERN, MAX_SLUG, MAX_TITLE
 from masthead.core.patterns import GuardedValidator, compile_pattern
+from masthead.core.system_fields import RESERVED_FIELD_NAMES
 
 FIELD_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,63}$")
 TYPE_NAME = re.compile(r"^[a-z][a-z0-9_-]{0,63}$")
-# Keys a document carries outside ``data``: they are columns, not fields of the type.
-SYSTEM_FIELDS = frozenset({"id", "type", "status", "version", "createdAt", "updatedAt"})
 
 
 class FieldType(enum.StrEnum):
     STRING = "string"
     TEXT = "text"
     RICHTEXT = "richtext"  # HTML string or a structured (object) document
-    BLOCKS = "blocks"  # a list of block objects, each with a "type"
+    BLOCKS = "blocks"  # a list of block objects, each with a "name" or "type" (core/blocks.py)
     NUMBER = "number"
     INTEGER = "integer"
     BOOLEAN = "boolean"
@@ -94,7 +95,7 @@ class FieldDef(BaseModel):
     def _identifier(cls, value: str) -> str:
         if not FIELD_NAME.match(value):
             raise ValueError("field names are identifiers: letters, digits, _ (max 64)")
-        if value in SYSTEM_FIELDS:
+        if value in RESERVED_FIELD_NAMES:
             raise ValueError(f"'{value}' is reserved")
         return value
 
@@ -131,7 +132,7 @@ def _length(schema: dict[str, Any], field: FieldDef, lo: str, hi: str) -> dict[s
     return schema
 
 
-_ID: dict[str, Any] = {"type": "string", "minLength": 1, "maxLength": 200}
+_ID: dict[str, Any] = {"type": "string", "minLength": 1, "maxLength": MAX_ID}
 
 
 def _scalar_schema(kind: FieldType) -> dict[str, Any]:
@@ -139,14 +140,7 @@ def _scalar_schema(kind: FieldType) -> dict[str, Any]:
         FieldType.STRING: {"type": "string"},
         FieldType.TEXT: {"type": "string"},
         FieldType.RICHTEXT: {"type": ["string", "object"]},
-        FieldType.BLOCKS: {
-            "type": "array",
-            "items": {
-                "type": "object",
-                "required": ["type"],
-                "properties": {"type": {"type": "string"}},
-            },
-        },
+        FieldType.BLOCKS: {"type": "array", "items": BLOCK_SCHEMA},
         FieldType.NUMBER: {"type": "number"},
         FieldType.INTEGER: {"type": "integer"},
         FieldType.BOOLEAN: {"type": "boolean"},
@@ -197,8 +191,8 @@ class ContentTypeSpec(BaseModel):
     title: str | None = None
     kind: TypeKind = TypeKind.COLLECTION
     fields: tuple[FieldDef, ...] = ()
-    route_pattern: str | None = Field(None, alias="routePattern", max_length=200)
-    template: str | None = Field(None, max_length=200)
+    route_pattern: str | None = Field(None, alias="routePattern", max_length=MAX_ROUTE_PATTERN)
+    template: str | None = Field(None, max_length=MAX_ROUTE_PATTERN)
     workflow: WorkflowMode = WorkflowMode.NONE
 
     @field_validator("name")
@@ -217,6 +211,33 @@ class ContentTypeSpec(BaseModel):
         if self.route_pattern is not None and not self.route_pattern.startswith("/"):
             raise ValueError("routePattern must start with '/'")
         return self
+
+
+class ContentTypeChanges(BaseModel):
+    """A partial change of a content type (PATCH): only the keys sent change. ``title``,
+    ``route_pattern`` and ``template`` may be cleared with null; the others keep their
+    value when sent as null."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=True)
+
+    title: str | None = None
+    kind: TypeKind | None = None
+    fields: tuple[FieldDef, ...] | None = None
+    route_pattern: str | None = Field(None, alias="routePattern", max_length=MAX_ROUTE_PATTERN)
+    template: str | None = Field(None, max_length=MAX_ROUTE_PATTERN)
+    workflow: WorkflowMode | None = None
+
+    def applied_to(self, current: ContentType) -> ContentTypeSpec:
+        sent = self.model_fields_set
+        return ContentTypeSpec(
+            name=current.name,
+            title=self.title if "title" in sent else current.title,
+            kind=self.kind or current.kind,
+            fields=self.fields if self.fields is not None else current.fields,
+            route_pattern=self.route_pattern if "route_pattern" in sent else current.route_pattern,
+            template=self.template if "template" in sent else current.template,
+            workflow=self.workflow or current.workflow,
+        )
 
 
 class ContentType(BaseModel):
@@ -245,8 +266,8 @@ class ContentType(BaseModel):
         """The schema of a document's content: its fields plus ``title`` and ``slug``, which
         every document has (as columns) whether or not the type declares them."""
         properties = {
-            "title": {"type": "string", "maxLength": 500},
-            "slug": {"type": "string", "maxLength": 200},
+            "title": {"type": "string", "maxLength": MAX_TITLE},
+            "slug": {"type": "string", "maxLength": MAX_SLUG},
         }
         properties.update({f.name: f.json_schema() for f in self.fields})
         return {
@@ -299,20 +320,54 @@ def validate_data(content_type: ContentType, data: dict[str, Any]) -> None:
     for error in sorted(validator.iter_errors(data), key=lambda e: [str(p) for p in e.path]):
         if error.validator == "required":
             missing = str(error.message).split("'")[1] if "'" in error.message else ""
-            details.append(FieldError(missing or _path(error.path), "Required field"))
+            details.append(
+                FieldError(missing or _path(error.path), "Required field", ErrorKind.REQUIRED)
+            )
         elif error.validator == "additionalProperties":
             allowed = content_type.field_names | {"title", "slug"}
             for extra in sorted(set(data) - allowed):
-                details.append(FieldError(extra, f"Unknown field for type '{content_type.name}'"))
+                details.append(
+                    FieldError(
+                        extra,
+                        f"Unknown field for type '{content_type.name}'",
+                        ErrorKind.UNKNOWN_FIELD,
+                    )
+                )
         else:
-            field = _path(error.path, "data")
-            details.append(FieldError(field, _message(error)))
+            details.append(schema_field_error(error, _path(error.path, "data")))
     if details:
         raise Invalid("Validation failed", details=details)
 
 
-def _message(error: Any) -> str:
+# JSON Schema keyword → (kind, the keyword's value as this parameter)
+_KINDS: dict[str, tuple[ErrorKind, str | None]] = {
+    "type": (ErrorKind.TYPE, "expected"),
+    "format": (ErrorKind.FORMAT, "format"),
+    "pattern": (ErrorKind.PATTERN, "pattern"),
+    "minimum": (ErrorKind.MINIMUM, "limit"),
+    "maximum": (ErrorKind.MAXIMUM, "limit"),
+    "exclusiveMinimum": (ErrorKind.MINIMUM, "limit"),
+    "exclusiveMaximum": (ErrorKind.MAXIMUM, "limit"),
+    "minLength": (ErrorKind.MIN_LENGTH, "limit"),
+    "maxLength": (ErrorKind.MAX_LENGTH, "limit"),
+    "minItems": (ErrorKind.MIN_ITEMS, "limit"),
+    "maxItems": (ErrorKind.MAX_ITEMS, "limit"),
+    "enum": (ErrorKind.ENUM, "allowed"),
+    "const": (ErrorKind.ENUM, "allowed"),
+}
+
+
+def schema_field_error(error: Any, field: str) -> FieldError:
+    """A ``jsonschema`` ValidationError as a FieldError with its kind and parameters, read
+    from the machine-readable parts (never from Python's wording, which dialects re-phrase)."""
     if error.validator == "anyOf" and error.context:
         # Optional field: report why the non-null branch failed, not "is not valid under any".
-        return str(error.context[0].message)
-    return str(error.message)
+        error = error.context[0]
+    kind, param = _KINDS.get(str(error.validator), (ErrorKind.INVALID, None))
+    params: dict[str, Any] = {"value": error.instance}
+    if param is not None:
+        value = error.validator_value
+        params[param] = [value] if error.validator == "const" else value
+    if error.validator == "required":
+        kind = ErrorKind.REQUIRED
+    return FieldError(field, str(error.message), kind, params)

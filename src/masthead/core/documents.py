@@ -1,10 +1,9 @@
-"""Document values: documents, revisions, transitions, and the one query shape every dialect
-parses its own syntax into (``DocumentQuery``)."""
+"""Document values: documents, revisions, transitions, and the perspectives they are read in.
+The query shape every dialect parses its syntax into lives in ``core/listing.py``."""
 
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 from uuid import UUID
@@ -75,63 +74,5 @@ class TransitionRecord(BaseModel):
     version: int  # the document's version after the transition: orders the history
 
 
-class FilterOp(enum.StrEnum):
-    EQ = "eq"
-    NE = "ne"
-    LT = "lt"
-    LTE = "lte"
-    GT = "gt"
-    GTE = "gte"
-    IN = "in"
-    CONTAINS = "contains"
-    EXISTS = "exists"
-
-
-@dataclass(frozen=True)
-class Filter:
-    field: str
-    op: FilterOp
-    value: Any
-
-
-@dataclass(frozen=True)
-class Sort:
-    field: str
-    descending: bool = False
-
-
-@dataclass(frozen=True)
-class DocumentQuery:
-    """Filters, sort, paging and expansion, already parsed from a dialect's syntax."""
-
-    perspective: Perspective = Perspective.DRAFT
-    type: str | None = None
-    statuses: tuple[Status, ...] | None = None  # None: every status but archived
-    filters: tuple[Filter, ...] = ()
-    sort: tuple[Sort, ...] = (Sort("updatedAt", descending=True),)
-    limit: int = 20
-    offset: int = 0
-    search: str | None = None
-    expand: tuple[str, ...] = ()  # dotted paths: "author", "author.company"
-    fields: tuple[str, ...] | None = None
-
-
 Expanded = Document | MediaAsset
 """What an ``expand`` path resolves to: a referenced document, or a media asset."""
-
-
-@dataclass(frozen=True)
-class Page:
-    items: list[Document]
-    total: int
-    limit: int
-    offset: int
-    expanded: dict[UUID, Expanded] = field(default_factory=dict)
-
-    @property
-    def page(self) -> int:
-        return self.offset // self.limit + 1 if self.limit else 1
-
-    @property
-    def pages(self) -> int:
-        return (self.total + self.limit - 1) // self.limit if self.limit else 0

@@ -8,29 +8,65 @@
     ├── Forbidden           SpaceAccessDenied, SelfApprovalForbidden
     └── RateLimited         carries ``retry_after`` seconds
 
-Each class carries ``code``: the code the native /v1 contract uses. Leaves override it only
-where ``api-docs/native-v1-behaviour.md`` names a specific code (AUTH_REQUIRED,
-DOCUMENT_NOT_FOUND, ...); the others keep their category's generic code and say what
-happened in their message. The category (the direct child of MastheadError) is what
-dialects with only generic codes use. No HTTP here: statuses live in ``api/errors.py``.
+Classes name what happened; how each API phrases it is the dialect's business. Statuses live
+in ``api/errors.py``, error codes in each dialect's ``errors.py`` (the native /v1 codes, such
+as DOCUMENT_NOT_FOUND, in ``api/native/errors.py``). A field error carries a machine-readable
+``kind`` and its parameters, so that every dialect can word it in its own style (the apps API
+writes ``title: "title" is a required property``, Toast ``{code, message, path}``, Trokky
+``{field, message}``) from the same error.
 """
 
 from __future__ import annotations
 
+import enum
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import ClassVar
+from dataclasses import field as dataclass_field
+from typing import Any, ClassVar
+
+
+class ErrorKind(enum.StrEnum):
+    """What kind of rule a field broke. ``params`` of a FieldError say more, by kind:
+
+    required: {}                  type: {"expected": "string" | ["string", "null"], "value"}
+    format: {"format", "value"}   pattern: {"pattern", "value"}
+    minimum / maximum: {"limit", "value"}          enum: {"allowed": [...], "value"}
+    min_length / max_length (strings): {"limit", "value"}
+    min_items / max_items (lists): {"limit", "value"}
+    unique, reference, unknown_field, not_allowed, malformed, invalid: {"value"?}
+    """
+
+    REQUIRED = "required"
+    TYPE = "type"
+    FORMAT = "format"
+    PATTERN = "pattern"
+    MINIMUM = "minimum"
+    MAXIMUM = "maximum"
+    MIN_LENGTH = "min_length"
+    MAX_LENGTH = "max_length"
+    MIN_ITEMS = "min_items"
+    MAX_ITEMS = "max_items"
+    ENUM = "enum"
+    UNIQUE = "unique"
+    REFERENCE = "reference"  # names a document or asset that does not exist (here)
+    UNKNOWN_FIELD = "unknown_field"  # not a field of the type, or not a known parameter
+    NOT_ALLOWED = "not_allowed"  # a known field or operator that may not be used so
+    MALFORMED = "malformed"  # not parseable at all (a body that is not JSON, a bad header)
+    INVALID = "invalid"  # any other rule; the message says which
 
 
 @dataclass(frozen=True)
 class FieldError:
-    """One failing input field: ``field`` is a dotted path, ``message`` says what is wrong."""
+    """One failing input field: ``field`` is a dotted path, ``message`` says what is wrong in
+    plain words, ``kind`` and ``params`` say it for machines (see ErrorKind)."""
 
     field: str
     message: str
+    kind: ErrorKind = ErrorKind.INVALID
+    params: Mapping[str, Any] = dataclass_field(default_factory=dict)
 
 
 class MastheadError(Exception):
-    code: ClassVar[str] = "INTERNAL_ERROR"
     default_message: ClassVar[str] = "Unexpected error"
 
     def __init__(self, message: str | None = None, *, details: list[FieldError] | None = None):
@@ -43,32 +79,26 @@ class MastheadError(Exception):
 
 
 class NotFound(MastheadError):
-    code = "NOT_FOUND"
     default_message = "Resource not found"
 
 
 class Conflict(MastheadError):
-    code = "CONFLICT"
     default_message = "Resource conflict"
 
 
 class Invalid(MastheadError):
-    code = "VALIDATION_ERROR"
     default_message = "Validation failed"
 
 
 class Unauthenticated(MastheadError):
-    code = "UNAUTHORIZED"
     default_message = "Authentication required"
 
 
 class Forbidden(MastheadError):
-    code = "FORBIDDEN"
     default_message = "Insufficient permissions"
 
 
 class RateLimited(MastheadError):
-    code = "RATE_LIMITED"
     default_message = "Too many requests"
 
     def __init__(self, retry_after: int, message: str | None = None):
@@ -96,7 +126,6 @@ class ContentTypeNotFound(NotFound):
 
 
 class DocumentNotFound(NotFound):
-    code = "DOCUMENT_NOT_FOUND"
     default_message = "Document not found"
 
 
@@ -105,14 +134,12 @@ class RevisionNotFound(NotFound):
 
 
 class MediaNotFound(NotFound):
-    code = "MEDIA_NOT_FOUND"
     default_message = "Media asset not found"
 
 
 class RouteNotFound(NotFound):
     """No route matches the request path (raised by the HTTP layer, shaped by each dialect)."""
 
-    code = "NOT_FOUND"
     default_message = "No such route"
 
 
@@ -174,6 +201,13 @@ class MediaRejected(Invalid):
     default_message = "This file is not accepted"
 
 
+class BlocksInvalid(Invalid):
+    """A ``blocks`` value that is not a list of blocks: each block is an object with a string
+    ``name`` (the block-editor shape) or ``type``."""
+
+    default_message = "Blocks must be objects with a string 'name' (or 'type')"
+
+
 class RenditionLimitReached(Invalid):
     default_message = "This image has as many renditions as allowed"
 
@@ -183,27 +217,22 @@ class WeakPassword(Invalid):
 
 
 class AuthRequired(Unauthenticated):
-    code = "AUTH_REQUIRED"
     default_message = "Authentication required: send Authorization: Bearer <token>"
 
 
 class InvalidToken(Unauthenticated):
-    code = "AUTH_INVALID_TOKEN"
     default_message = "Access token is invalid or expired"
 
 
 class InvalidCredentials(Unauthenticated):
-    code = "AUTH_INVALID"
     default_message = "Invalid username or password"
 
 
 class InvalidRefreshToken(Unauthenticated):
-    code = "AUTH_INVALID_REFRESH"
     default_message = "Refresh token is unknown, already used or revoked"
 
 
 class UploadTokenInvalid(Unauthenticated):
-    code = "MEDIA_UPLOAD_TOKEN_INVALID"
     default_message = "The upload token is wrong, expired or already used for this media"
 
 
@@ -214,12 +243,10 @@ class SpaceAccessDenied(Forbidden):
 class PayloadTooLarge(MastheadError):
     """Request body over the configured limit (raised by the HTTP layer)."""
 
-    code = "PAYLOAD_TOO_LARGE"
     default_message = "Request body is too large"
 
 
 class MethodNotAllowed(MastheadError):
-    code = "METHOD_NOT_ALLOWED"
     default_message = "Method not allowed on this route"
 
 

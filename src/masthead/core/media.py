@@ -14,7 +14,9 @@ from datetime import datetime
 from urllib.parse import quote
 from uuid import UUID
 
-from masthead.core.errors import FieldError, Invalid, MediaRejected, PayloadTooLarge
+from masthead.core import limits
+from masthead.core.errors import ErrorKind, FieldError, Invalid, MediaRejected, PayloadTooLarge
+from masthead.core.paging import DEFAULT_LIMIT
 from masthead.core.sniffing import is_allowed
 from masthead.core.transforms import FocalPoint, TransformSpec
 
@@ -98,7 +100,7 @@ class MediaQuery:
     mime_type: str | None = None
     sort: MediaSort = MediaSort.CREATED_AT
     descending: bool = True
-    limit: int = 20
+    limit: int = DEFAULT_LIMIT
     offset: int = 0
 
 
@@ -163,14 +165,26 @@ def sanitize_filename(raw: str | None) -> str:
     return name or DEFAULT_FILENAME
 
 
+METADATA_LIMITS = {
+    "alt": limits.MAX_MEDIA_ALT,
+    "title": limits.MAX_MEDIA_TITLE,
+    "caption": limits.MAX_MEDIA_CAPTION,
+    "description": limits.MAX_MEDIA_DESCRIPTION,
+}
+
+
 def check_metadata(**values: str | None) -> None:
     """alt, title, caption, description: strings of reasonable size, without NUL (which
     PostgreSQL cannot store; JSON bodies are already guarded at the HTTP edge)."""
-    limits = {"alt": 1000, "title": 500, "caption": 2000, "description": 10000}
     details = [
-        FieldError(name, f"at most {limits[name]} characters")
+        FieldError(
+            name,
+            f"at most {METADATA_LIMITS[name]} characters",
+            ErrorKind.MAX_LENGTH,
+            {"limit": METADATA_LIMITS[name], "value": value},
+        )
         for name, value in values.items()
-        if value is not None and len(value) > limits[name]
+        if value is not None and len(value) > METADATA_LIMITS[name]
     ]
     details += [
         FieldError(name, "may not contain NUL characters")

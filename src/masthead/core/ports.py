@@ -14,7 +14,8 @@ from typing import Any, Protocol, Self
 from uuid import UUID
 
 from masthead.core.content_types import ContentType
-from masthead.core.documents import Document, DocumentQuery, Perspective, Revision, TransitionRecord
+from masthead.core.documents import Document, Perspective, Revision, TransitionRecord
+from masthead.core.listing import DocumentQuery
 from masthead.core.media import MediaAsset, MediaQuery, Rendition
 from masthead.core.models import ApiToken, Role, Space, User
 
@@ -77,7 +78,9 @@ class RefreshTokenRepository(Protocol):
 
 class ContentTypeRepository(Protocol):
     def list(self, space_id: UUID) -> list[ContentType]: ...
-    def find(self, space_id: UUID, name: str) -> ContentType | None: ...
+    def find(
+        self, space_id: UUID, name: str, *, for_update: bool = False
+    ) -> ContentType | None: ...
     def add(self, content_type: ContentType) -> None: ...
     def update(self, content_type: ContentType) -> None: ...
     def delete(self, space_id: UUID, name: str) -> None: ...

@@ -1,6 +1,6 @@
 """Secrets: password hashing (argon2), signed access tokens (JWT, HS256), hashed tokens at rest.
 
-Pure functions and one small signer object; nothing here touches storage.
+Pure functions and small objects (``Passwords``, the signers); nothing here touches storage.
 """
 
 from __future__ import annotations
@@ -19,11 +19,6 @@ from argon2.exceptions import InvalidHashError, VerificationError
 
 from masthead.core.errors import FieldError, InvalidToken, WeakPassword
 
-_hasher = PasswordHasher()
-# A hash of a random password, verified against when the username is unknown, so a login
-# for a missing user costs the same time as one with a wrong password.
-_DUMMY_HASH = _hasher.hash(secrets.token_urlsafe(16))
-
 API_TOKEN_PREFIX = "mh_"  # noqa: S105 - a public marker, not a secret
 MIN_PASSWORD_LENGTH = 10
 _COMMON_PASSWORDS = frozenset(
@@ -31,19 +26,40 @@ _COMMON_PASSWORDS = frozenset(
 )
 
 
-def hash_password(password: str) -> str:
-    return _hasher.hash(password)
+class Passwords:
+    """Password hashing with argon2id. Services that hash or check a password receive one, so
+    a test can hand them cheap parameters instead of patching a module global."""
+
+    def __init__(self, hasher: PasswordHasher | None = None) -> None:
+        self._hasher = hasher or PasswordHasher()
+        # A hash of a random password, verified against when the username is unknown, so a
+        # login for a missing user costs the same time as one with a wrong password.
+        self._dummy_hash = self._hasher.hash(secrets.token_urlsafe(16))
+
+    @classmethod
+    def for_tests(cls) -> Passwords:
+        """Still argon2id, at the smallest sensible cost: for tests that create users and log
+        in but do not test hashing. Never for stored production passwords."""
+        return cls(PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1))
+
+    def hash(self, password: str) -> str:
+        return self._hasher.hash(password)
+
+    def verify(self, password_hash: str | None, password: str) -> bool:
+        """True only for a usable hash of ``password``; None (no such user) costs the same."""
+        try:
+            is_match = self._hasher.verify(password_hash or self._dummy_hash, password)
+        except (VerificationError, InvalidHashError):
+            return False
+        return is_match and password_hash is not None
+
+    def needs_rehash(self, password_hash: str) -> bool:
+        """True when the hash was made with other parameters than this hasher's."""
+        return self._hasher.check_needs_rehash(password_hash)
 
 
-def verify_password(password_hash: str | None, password: str) -> bool:
-    try:
-        return _hasher.verify(password_hash or _DUMMY_HASH, password) and password_hash is not None
-    except (VerificationError, InvalidHashError):
-        return False
-
-
-def password_needs_rehash(password_hash: str) -> bool:
-    return _hasher.check_needs_rehash(password_hash)
+# Production parameters (argon2-cffi's defaults); what the CLI and the app use unless told.
+DEFAULT_PASSWORDS = Passwords()
 
 
 def check_password_strength(password: str, username: str = "") -> None:

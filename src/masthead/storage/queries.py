@@ -13,11 +13,14 @@ from typing import Any
 from sqlalchemy import (
     ColumnElement,
     Select,
+    String,
     Table,
     and_,
     bindparam,
+    cast,
     exists,
     func,
+    literal,
     literal_column,
     not_,
     or_,
@@ -27,28 +30,17 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import JSONB
 
 from masthead.core.content_types import FIELD_NAME, ContentType, FieldType
-from masthead.core.documents import DocumentQuery, Filter, FilterOp, Perspective, Sort
+from masthead.core.documents import Perspective
+from masthead.core.listing import DocumentQuery, Filter, FilterOp, Sort
+from masthead.core.system_fields import SYSTEM_FIELDS
 from masthead.storage import list_values, search
 from masthead.storage.tables import DocumentRow, DocumentValueRow, PublishedDocumentRow
 
 DOCUMENTS: Table = DocumentRow.__table__  # type: ignore[assignment]
 PUBLISHED: Table = PublishedDocumentRow.__table__  # type: ignore[assignment]
 
-# Public (camelCase) names of the columns every document has.
-SYSTEM_COLUMNS = {
-    "id": "id",
-    "title": "title",
-    "slug": "slug",
-    "type": "type",
-    "status": "status",
-    "createdAt": "created_at",
-    "updatedAt": "updated_at",
-    "publishedAt": "published_at",
-    "authorId": "author_id",
-}
 
-
-def table_for(perspective: Perspective) -> Table:
+def table_for(perspective: Perspective | None) -> Table:
     return PUBLISHED if perspective is Perspective.PUBLISHED else DOCUMENTS
 
 
@@ -99,16 +91,19 @@ def json_value(dialect: str, value: Any) -> Any:
     return bindparam(None, value, type_=JSONB) if dialect != "sqlite" else bindparam(None, value)
 
 
-def _column(table: Table, name: str) -> ColumnElement[Any] | None:
-    column = SYSTEM_COLUMNS.get(name)
-    if column is None:
+def system_column(table: Table, name: str) -> ColumnElement[Any] | None:
+    """The SQL expression of system field ``name`` (core/system_fields.py) in ``table``, or
+    None when ``name`` is not a system field. Published rows store no status: there it is
+    the constant the core says every published document has."""
+    field = SYSTEM_FIELDS.get(name)
+    if field is None:
         return None
     if table is PUBLISHED:
-        if column == "id":
+        if field.published_value is not None:
+            return cast(literal(field.published_value), String)
+        if field.attribute == "id":
             return table.c.document_id
-        if column == "status":
-            return None
-    return table.c[column]
+    return table.c[field.attribute]
 
 
 def escape_like(value: str) -> str:
@@ -127,7 +122,7 @@ def _filter_clause(
     content_type: ContentType | None,
     space_id: Any,
 ) -> ColumnElement[bool]:
-    column = _column(table, flt.field)
+    column = system_column(table, flt.field)
     if column is not None:
         return _compare(column, flt, column_is_json=False, dialect=dialect)
     field = content_type.field(flt.field) if content_type else None
@@ -223,7 +218,7 @@ def _compare(
 def _order(
     dialect: str, table: Table, sort: Sort, content_type: ContentType | None
 ) -> ColumnElement[Any]:
-    column = _column(table, sort.field)
+    column = system_column(table, sort.field)
     expr = column if column is not None else field_expr(dialect, table, sort.field)
     if sort.descending:
         return expr.desc().nulls_last() if dialect != "sqlite" else expr.desc()
@@ -238,11 +233,11 @@ def build(
     conditions: list[ColumnElement[bool]] = [table.c.space_id == space_id]
     if query.type is not None:
         conditions.append(table.c.type == query.type)
-    if table is DOCUMENTS:
-        if query.statuses is None:
-            conditions.append(table.c.status != "archived")
-        else:
-            conditions.append(table.c.status.in_([s.value for s in query.statuses]))
+    status = system_column(table, "status")
+    if query.statuses is not None and status is not None:
+        conditions.append(status.in_([s.value for s in query.statuses]))
+    elif table is DOCUMENTS:
+        conditions.append(table.c.status != "archived")
     conditions.extend(
         _filter_clause(dialect, table, f, content_type, space_id) for f in query.filters
     )

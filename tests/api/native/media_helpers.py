@@ -13,11 +13,9 @@ import httpx
 from PIL import Image
 from sqlalchemy import text
 
-from masthead.core.models import Role
 from masthead.settings import Settings
 from masthead.storage.uow import Database
-from tests.conftest import FakeClock
-from tests.factories import login, make_space, make_user
+from tests.factories import login
 
 H = dict[str, str]
 Client = httpx.AsyncClient
@@ -60,6 +58,16 @@ def sha(data: bytes) -> str:
 
 def code(response: httpx.Response) -> str:
     return str(response.json()["error"]["code"])
+
+
+def problem(response: httpx.Response) -> tuple[int, str]:
+    """Status and detail of a neutral error (RFC 9457 problem details), the format of the
+    shared /media file routes, which belong to no dialect."""
+    assert response.headers["content-type"] == "application/problem+json", response.text
+    body = response.json()
+    assert body["status"] == response.status_code
+    assert body["type"] == "about:blank"
+    return response.status_code, str(body["detail"])
 
 
 def decode(response: httpx.Response) -> Image.Image:
@@ -131,10 +139,3 @@ async def upload(
     response = await multipart(client, headers, data, filename, **kw)
     assert response.status_code == 201, response.text
     return response.json()["media"]
-
-
-async def make_editor(client: Client, db: Database, clock: FakeClock) -> H:
-    """Space "blog" and the headers of its editor "ed"."""
-    make_space(db, clock, "blog")
-    make_user(db, clock, "ed", Role.EDITOR, space="blog")
-    return await log_in(client, "ed", "blog")

@@ -4,6 +4,7 @@ and (at the core level, on the real database) how a bearer token becomes an acto
 from __future__ import annotations
 
 import base64
+import dataclasses
 import hashlib
 import hmac
 import json
@@ -22,16 +23,24 @@ from masthead.core import access
 from masthead.core.access import Permission
 from masthead.core.errors import InvalidToken, SpaceAccessDenied, SpaceNotFound
 from masthead.core.models import Principal, Role, TokenKind
-from masthead.core.security import TokenSigner
+from masthead.core.security import DEFAULT_PASSWORDS, TokenSigner
 from masthead.core.services import accounts, auth
 from masthead.core.services.auth import AuthPolicy
 from masthead.ratelimit import LimitsRateLimiter
 from masthead.settings import Settings
 from masthead.storage.tables import SpaceRow
 from masthead.storage.uow import Database
+from tests.api.errors import assert_error
 from tests.conftest import TEST_SECRET, FakeClock
-from tests.factories import PASSWORD, Session, login, make_api_token, make_space, make_user
-from tests.passwords import use_fast_password_hashing
+from tests.factories import (
+    FAST_PASSWORDS,
+    PASSWORD,
+    Session,
+    login,
+    make_api_token,
+    make_space,
+    make_user,
+)
 
 pytestmark = pytest.mark.anyio
 
@@ -84,14 +93,6 @@ async def _me(client: httpx.AsyncClient, token: str) -> httpx.Response:
     return await client.get("/v1/auth/me", headers=_bearer(token))
 
 
-def _assert_error(response: httpx.Response, status: int, code: str) -> None:
-    assert response.status_code == status, response.text
-    body = response.json()
-    assert set(body) == {"error"}
-    assert body["error"]["code"] == code
-    assert body["error"]["message"]
-
-
 def _add_whoami_route(app: FastAPI) -> None:
     """A throwaway route that needs an actor: the /v1 routes that do are not written yet."""
 
@@ -102,11 +103,6 @@ def _add_whoami_route(app: FastAPI) -> None:
             "role": actor.role.value if actor.role else None,
             "kind": actor.kind.value,
         }
-
-
-@pytest.fixture(autouse=True)
-def _fast_password_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
-    use_fast_password_hashing(monkeypatch)
 
 
 @pytest.fixture
@@ -149,8 +145,8 @@ async def test_login_with_wrong_password_or_unknown_user_is_refused_alike(
 ) -> None:
     wrong = await client.post("/v1/auth/token", json={"username": "alice", "password": "nope"})
     unknown = await client.post("/v1/auth/token", json={"username": "bob", "password": PASSWORD})
-    _assert_error(wrong, 401, "AUTH_INVALID")
-    _assert_error(unknown, 401, "AUTH_INVALID")
+    assert_error(wrong, 401, "AUTH_INVALID")
+    assert_error(unknown, 401, "AUTH_INVALID")
     assert "accessToken" not in wrong.text
     # Same answer for both, so the endpoint does not tell which usernames exist.
     assert unknown.json() == wrong.json()
@@ -199,9 +195,9 @@ async def test_reused_refresh_token_is_refused_and_revokes_its_family(
     assert rotated.status_code == 200
     newest = rotated.json()["refreshToken"]
 
-    _assert_error(await _refresh(client, stolen.refresh_token), 401, "AUTH_INVALID_REFRESH")
+    assert_error(await _refresh(client, stolen.refresh_token), 401, "AUTH_INVALID_REFRESH")
     # The reuse revoked the whole family: the newest token of it is refused as well ...
-    _assert_error(await _refresh(client, newest), 401, "AUTH_INVALID_REFRESH")
+    assert_error(await _refresh(client, newest), 401, "AUTH_INVALID_REFRESH")
     # ... while another login's family is untouched.
     assert (await _refresh(client, other_session.refresh_token)).status_code == 200
 
@@ -209,9 +205,9 @@ async def test_reused_refresh_token_is_refused_and_revokes_its_family(
 async def test_refresh_with_unknown_token_is_refused(
     client: httpx.AsyncClient, session: Session
 ) -> None:
-    _assert_error(await _refresh(client, "not-a-real-token"), 401, "AUTH_INVALID_REFRESH")
+    assert_error(await _refresh(client, "not-a-real-token"), 401, "AUTH_INVALID_REFRESH")
     # An access token is not a refresh token.
-    _assert_error(await _refresh(client, session.access_token), 401, "AUTH_INVALID_REFRESH")
+    assert_error(await _refresh(client, session.access_token), 401, "AUTH_INVALID_REFRESH")
 
 
 async def test_refresh_token_expires_after_its_ttl(
@@ -222,7 +218,7 @@ async def test_refresh_token_expires_after_its_ttl(
     clock.advance(settings.refresh_token_ttl_seconds - 1)
     assert (await _refresh(client, early.refresh_token)).status_code == 200
     clock.advance(2)
-    _assert_error(await _refresh(client, late.refresh_token), 401, "AUTH_INVALID_REFRESH")
+    assert_error(await _refresh(client, late.refresh_token), 401, "AUTH_INVALID_REFRESH")
 
 
 async def test_logout_revokes_the_session(client: httpx.AsyncClient, session: Session) -> None:
@@ -230,7 +226,7 @@ async def test_logout_revokes_the_session(client: httpx.AsyncClient, session: Se
     response = await client.post("/v1/auth/logout", json={"refreshToken": rotated})
     assert response.status_code == 200
     assert response.json() == {"ok": True}
-    _assert_error(await _refresh(client, rotated), 401, "AUTH_INVALID_REFRESH")
+    assert_error(await _refresh(client, rotated), 401, "AUTH_INVALID_REFRESH")
 
 
 async def test_logout_with_unknown_token_still_succeeds(client: httpx.AsyncClient) -> None:
@@ -243,7 +239,7 @@ async def test_logout_with_unknown_token_still_succeeds(client: httpx.AsyncClien
 
 
 async def test_me_without_token_requires_authentication(client: httpx.AsyncClient) -> None:
-    _assert_error(await client.get("/v1/auth/me"), 401, "AUTH_REQUIRED")
+    assert_error(await client.get("/v1/auth/me"), 401, "AUTH_REQUIRED")
 
 
 async def test_access_token_expires_after_its_ttl(
@@ -252,7 +248,7 @@ async def test_access_token_expires_after_its_ttl(
     clock.advance(settings.access_token_ttl_seconds - 1)
     assert (await _me(client, session.access_token)).status_code == 200
     clock.advance(2)
-    _assert_error(await _me(client, session.access_token), 401, "AUTH_INVALID_TOKEN")
+    assert_error(await _me(client, session.access_token), 401, "AUTH_INVALID_TOKEN")
 
 
 async def test_tampered_token_is_refused(
@@ -261,18 +257,18 @@ async def test_tampered_token_is_refused(
     header, payload, signature = session.access_token.split(".")
     # Change the first character of the signature: the last one may only carry padding bits.
     flipped = ("A" if signature[0] != "A" else "B") + signature[1:]
-    _assert_error(await _me(client, f"{header}.{payload}.{flipped}"), 401, "AUTH_INVALID_TOKEN")
+    assert_error(await _me(client, f"{header}.{payload}.{flipped}"), 401, "AUTH_INVALID_TOKEN")
 
     bob = make_user(db, clock, "bob", Role.VIEWER)
     claims = json.loads(_unb64url(payload))
     claims["sub"] = str(bob.id)  # try to become bob with alice's signature
     forged = f"{header}.{_b64url_json(claims)}.{signature}"
-    _assert_error(await _me(client, forged), 401, "AUTH_INVALID_TOKEN")
+    assert_error(await _me(client, forged), 401, "AUTH_INVALID_TOKEN")
 
     claims = json.loads(_unb64url(payload))
     claims["exp"] += 10**6  # try to extend one's own token
     extended = f"{header}.{_b64url_json(claims)}.{signature}"
-    _assert_error(await _me(client, extended), 401, "AUTH_INVALID_TOKEN")
+    assert_error(await _me(client, extended), 401, "AUTH_INVALID_TOKEN")
 
     assert (await _me(client, session.access_token)).status_code == 200
 
@@ -300,7 +296,7 @@ async def test_unsigned_token_is_refused(
         signature = _hmac_token(claims, TEST_SECRET, "HS256", hashlib.sha256).rsplit(".", 1)[1]
         tokens.append(f"{header}.{_b64url_json(claims)}.{signature}")
     for token in tokens:
-        _assert_error(await _me(client, token), 401, "AUTH_INVALID_TOKEN")
+        assert_error(await _me(client, token), 401, "AUTH_INVALID_TOKEN")
 
 
 async def test_only_hs256_with_our_secret_is_accepted(
@@ -319,11 +315,11 @@ async def test_only_hs256_with_our_secret_is_accepted(
     ]:
         response = await _me(client, _hmac_token(claims, TEST_SECRET, alg, digestmod))
         assert response.status_code == 401, alg
-        _assert_error(response, 401, "AUTH_INVALID_TOKEN")
+        assert_error(response, 401, "AUTH_INVALID_TOKEN")
 
     other_secret = "another-secret-key-that-is-long-enough-9876543210"
     other = jwt.encode(claims, other_secret, algorithm="HS256")
-    _assert_error(await _me(client, other), 401, "AUTH_INVALID_TOKEN")
+    assert_error(await _me(client, other), 401, "AUTH_INVALID_TOKEN")
 
 
 async def test_malformed_authorization_header_is_refused(
@@ -341,7 +337,7 @@ async def test_malformed_authorization_header_is_refused(
     ]:
         response = await client.get("/v1/auth/me", headers={"Authorization": authorization})
         assert response.status_code == 401, authorization
-        _assert_error(response, 401, "AUTH_INVALID_TOKEN")
+        assert_error(response, 401, "AUTH_INVALID_TOKEN")
     # The scheme itself is case-insensitive (RFC 9110 §11.1).
     for scheme in ("bearer", "BEARER"):
         response = await client.get("/v1/auth/me", headers={"Authorization": f"{scheme} {token}"})
@@ -362,7 +358,7 @@ async def test_api_token_works_as_bearer_on_a_route_that_needs_an_actor(
     assert response.json() == {"space": "space-a", "role": "editor", "kind": "api"}
 
     forged = secret[:-4] + ("aaaa" if not secret.endswith("aaaa") else "bbbb")
-    _assert_error(await client.get(WHOAMI, headers=_bearer(forged)), 401, "AUTH_INVALID_TOKEN")
+    assert_error(await client.get(WHOAMI, headers=_bearer(forged)), 401, "AUTH_INVALID_TOKEN")
 
 
 async def test_api_token_for_another_space_is_forbidden(
@@ -373,7 +369,7 @@ async def test_api_token_for_another_space_is_forbidden(
     make_space(db, clock, "space-b")
     secret = make_api_token(db, clock, "space-a", Role.ADMIN)
     response = await client.get(WHOAMI, headers={**_bearer(secret), "X-Space": "space-b"})
-    _assert_error(response, 403, "FORBIDDEN")
+    assert_error(response, 403, "FORBIDDEN")
 
 
 async def test_user_role_follows_the_x_space_header(
@@ -387,7 +383,7 @@ async def test_user_role_follows_the_x_space_header(
     missing = await client.get(WHOAMI, headers={**session.headers, "X-Space": "nowhere"})
     assert default.json() == {"space": "space-a", "role": "editor", "kind": "access"}
     assert in_b.json() == {"space": "space-b", "role": "viewer", "kind": "access"}
-    _assert_error(missing, 404, SpaceNotFound.code)
+    assert_error(missing, 404, "NOT_FOUND")
 
 
 # --- core: bearer token → principal → actor, on the real database -----------------------------
@@ -404,6 +400,7 @@ def policy(settings: Settings, clock: FakeClock) -> AuthPolicy:
         limiter=LimitsRateLimiter(),
         refresh_ttl=timedelta(seconds=settings.refresh_token_ttl_seconds),
         login_limit=settings.login_rate_limit,
+        passwords=FAST_PASSWORDS,
     )
 
 
@@ -555,3 +552,17 @@ def test_access_token_of_an_unknown_user_is_refused(
     assert _principal(db, policy, token).user is not None
     with pytest.raises(InvalidToken):
         _principal(db, policy, orphan)
+
+
+def test_login_rehashes_a_password_stored_with_other_parameters(
+    db: Database, clock: FakeClock, policy: AuthPolicy
+) -> None:
+    make_space(db, clock)
+    make_user(db, clock, "alice", Role.EDITOR)  # hashed with the tests' cheap parameters
+    production = dataclasses.replace(policy, passwords=DEFAULT_PASSWORDS)
+    auth.login(db.uow(), production, "alice", PASSWORD, "test-client")
+    with db.read_uow() as uow:
+        credentials = uow.users.find_credentials("alice")
+    assert credentials is not None
+    assert not DEFAULT_PASSWORDS.needs_rehash(credentials.password_hash)
+    assert DEFAULT_PASSWORDS.verify(credentials.password_hash, PASSWORD)

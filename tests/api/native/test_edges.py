@@ -5,27 +5,14 @@ from __future__ import annotations
 import httpx
 import pytest
 
-from masthead.core.models import Role
-from masthead.storage.uow import Database
-from tests.conftest import FakeClock
-from tests.factories import login, make_space, make_user
-from tests.passwords import use_fast_password_hashing
-
 pytestmark = pytest.mark.anyio
 HUGE = "99999999999999999999999"
 
 
-@pytest.fixture(autouse=True)
-def _fast(monkeypatch: pytest.MonkeyPatch) -> None:
-    use_fast_password_hashing(monkeypatch)
-
-
 async def test_numbers_beyond_64_bits_and_wrongly_typed_titles_are_validation_errors(
-    client: httpx.AsyncClient, db: Database, clock: FakeClock
+    client: httpx.AsyncClient, admin: dict[str, str]
 ) -> None:
-    make_space(db, clock)
-    make_user(db, clock, "ed", Role.ADMIN)
-    h = (await login(client, "ed")).headers
+    h = admin
     doc = (await client.post("/v1/documents", json={"title": "x"}, headers=h)).json()
     doc_id = doc["document"]["id"]
     for path in (

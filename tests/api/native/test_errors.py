@@ -19,7 +19,7 @@ from fastapi import FastAPI
 
 import masthead.core
 from masthead.api.errors import status_for
-from masthead.api.native.errors import render_native_error
+from masthead.api.native.errors import native_code, native_status, render_native_error
 from masthead.core.errors import (
     Conflict,
     FieldError,
@@ -35,9 +35,9 @@ from masthead.core.errors import (
 )
 from masthead.core.models import Role
 from masthead.storage.uow import Database
+from tests.api.errors import assert_error, detail_fields
 from tests.conftest import FakeClock
 from tests.factories import login, make_space, make_user
-from tests.passwords import use_fast_password_hashing
 
 pytestmark = pytest.mark.anyio
 
@@ -50,34 +50,6 @@ def settings_overrides() -> dict[str, object]:
     return {"max_body_bytes": MAX_BODY}
 
 
-@pytest.fixture(autouse=True)
-def _fast_password_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
-    use_fast_password_hashing(monkeypatch)
-
-
-def _native_error(response: httpx.Response, status: int, code: str) -> dict[str, object]:
-    """Assert the /v1 error shape exactly and return the ``error`` object."""
-    assert response.status_code == status, response.text
-    assert response.headers["content-type"].startswith("application/json")
-    body = response.json()
-    assert set(body) == {"error"}, body
-    error = body["error"]
-    assert error["code"] == code
-    assert isinstance(error["message"], str)
-    assert error["message"]
-    assert set(error) <= {"code", "message", "details", "retryAfter"}
-    return error
-
-
-def _detail_fields(error: dict[str, object]) -> set[str]:
-    details = error["details"]
-    assert isinstance(details, list)
-    for detail in details:
-        assert set(detail) == {"field", "message"}
-        assert detail["message"]
-    return {d["field"] for d in details}
-
-
 # --- request validation -----------------------------------------------------------------------
 
 
@@ -87,9 +59,9 @@ async def test_malformed_json_is_a_validation_error(client: httpx.AsyncClient) -
         content=b'{"username": "alice", "password":',
         headers={"Content-Type": "application/json"},
     )
-    error = _native_error(response, 422, "VALIDATION_ERROR")
+    error = assert_error(response, 422, "VALIDATION_ERROR")
     assert set(error) == {"code", "message", "details"}
-    assert _detail_fields(error) == {"body"}
+    assert set(detail_fields(error)) == {"body"}
 
 
 async def test_wrong_types_are_validation_errors_naming_the_field(
@@ -103,43 +75,59 @@ async def test_wrong_types_are_validation_errors_naming_the_field(
     ]
     for body, fields in cases:
         response = await client.post("/v1/auth/token", json=body)
-        error = _native_error(response, 422, "VALIDATION_ERROR")
-        assert _detail_fields(error) == fields, body
+        error = assert_error(response, 422, "VALIDATION_ERROR")
+        assert set(detail_fields(error)) == fields, body
     # A body that is not an object at all.
     for body in ([], "alice", 42):
         response = await client.post("/v1/auth/token", json=body)
-        _native_error(response, 422, "VALIDATION_ERROR")
+        assert_error(response, 422, "VALIDATION_ERROR")
 
 
 async def test_missing_fields_are_all_listed_at_once(client: httpx.AsyncClient) -> None:
-    error = _native_error(await client.post("/v1/auth/token", json={}), 422, "VALIDATION_ERROR")
-    assert _detail_fields(error) == {"username", "password"}
+    error = assert_error(await client.post("/v1/auth/token", json={}), 422, "VALIDATION_ERROR")
+    assert set(detail_fields(error)) == {"username", "password"}
 
-    error = _native_error(await client.post("/v1/auth/refresh", json={}), 422, "VALIDATION_ERROR")
-    assert _detail_fields(error) == {"refreshToken"}
+    error = assert_error(await client.post("/v1/auth/refresh", json={}), 422, "VALIDATION_ERROR")
+    assert set(detail_fields(error)) == {"refreshToken"}
 
     # No body at all.
     response = await client.post("/v1/auth/token", headers={"Content-Type": "application/json"})
-    _native_error(response, 422, "VALIDATION_ERROR")
+    assert_error(response, 422, "VALIDATION_ERROR")
 
 
 # --- routing ----------------------------------------------------------------------------------
 
 
 async def test_unknown_route_is_not_found_in_the_native_format(client: httpx.AsyncClient) -> None:
-    for path in ("/v1/nope", "/v1/auth/nope", "/nope"):
-        _native_error(await client.get(path), 404, "NOT_FOUND")
-    _native_error(await client.post("/v1/nope", json={}), 404, "NOT_FOUND")
+    for path in ("/v1/nope", "/v1/auth/nope"):
+        assert_error(await client.get(path), 404, "NOT_FOUND")
+    assert_error(await client.post("/v1/nope", json={}), 404, "NOT_FOUND")
+
+
+async def test_a_path_outside_every_dialect_is_answered_in_a_neutral_format(
+    client: httpx.AsyncClient,
+) -> None:
+    """Not /v1's format (nor any other dialect's): RFC 9457 problem details."""
+    for path in ("/nope", "/apiary", "/v2/documents"):
+        response = await client.get(path)
+        assert response.status_code == 404
+        assert response.headers["content-type"] == "application/problem+json"
+        assert response.json() == {
+            "type": "about:blank",
+            "title": "Not Found",
+            "status": 404,
+            "detail": "No such route",
+        }
 
 
 async def test_wrong_method_is_405_with_allow_header(client: httpx.AsyncClient) -> None:
     response = await client.get("/v1/auth/token")
-    _native_error(response, 405, "METHOD_NOT_ALLOWED")
+    assert_error(response, 405, "METHOD_NOT_ALLOWED")
     # RFC 9110 §15.5.6: a 405 must say which methods the resource supports.
     assert "POST" in response.headers.get("allow", "")
 
     response = await client.delete("/v1/auth/me")
-    _native_error(response, 405, "METHOD_NOT_ALLOWED")
+    assert_error(response, 405, "METHOD_NOT_ALLOWED")
     assert "GET" in response.headers.get("allow", "")
 
 
@@ -159,7 +147,7 @@ async def test_oversized_body_is_413_in_the_native_format(client: httpx.AsyncCli
     response = await client.post(
         "/v1/auth/token", content=body, headers={"Content-Type": "application/json"}
     )
-    error = _native_error(response, 413, "PAYLOAD_TOO_LARGE")
+    error = assert_error(response, 413, "PAYLOAD_TOO_LARGE")
     assert set(error) == {"code", "message"}
     assert "Traceback" not in response.text
     assert GENERATED_REQUEST_ID.match(response.headers["x-request-id"])
@@ -177,7 +165,7 @@ async def test_oversized_streamed_body_without_content_length_is_413(
         "/v1/auth/token", content=chunks(), headers={"Content-Type": "application/json"}
     )
     assert "content-length" not in response.request.headers
-    _native_error(response, 413, "PAYLOAD_TOO_LARGE")
+    assert_error(response, 413, "PAYLOAD_TOO_LARGE")
     assert "Traceback" not in response.text
 
 
@@ -187,7 +175,7 @@ async def test_body_at_the_limit_is_accepted(client: httpx.AsyncClient) -> None:
         "/v1/auth/token", content=body, headers={"Content-Type": "application/json"}
     )
     # Read and checked: the credentials are wrong, the size was fine.
-    _native_error(response, 401, "AUTH_INVALID")
+    assert_error(response, 401, "AUTH_INVALID")
 
 
 async def test_get_with_json_content_type_and_no_body_is_fine(
@@ -197,7 +185,7 @@ async def test_get_with_json_content_type_and_no_body_is_fine(
     health = await client.get("/health", headers=json_header)
     assert health.status_code == 200
     assert health.json() == {"status": "ok"}
-    _native_error(await client.get("/v1/auth/me", headers=json_header), 401, "AUTH_REQUIRED")
+    assert_error(await client.get("/v1/auth/me", headers=json_header), 401, "AUTH_REQUIRED")
 
     make_space(db, clock)
     make_user(db, clock, "alice", Role.VIEWER)
@@ -267,7 +255,7 @@ async def test_unexpected_exception_is_500_without_details(
 ) -> None:
     with caplog.at_level(logging.ERROR, logger="masthead.api"):
         response = await client.get(boom_route, headers={"X-Request-ID": "req-500"})
-    error = _native_error(response, 500, "INTERNAL_ERROR")
+    error = assert_error(response, 500, "INTERNAL_ERROR")
     assert set(error) == {"code", "message"}
     assert "hunter2" not in response.text
     assert "Traceback" not in response.text
@@ -350,14 +338,15 @@ def test_every_domain_error_maps_to_its_category_status_and_native_body(
     status = status_for(error)
     assert status == STATUS_OF_CATEGORY[category]
 
-    assert re.fullmatch(r"[A-Z][A-Z0-9_]*", cls.code)
+    code = native_code(error)
+    assert re.fullmatch(r"[A-Z][A-Z0-9_]*", code)
     if status < 500:
-        assert cls.code != "INTERNAL_ERROR", f"{cls.__name__} would read as a server fault"
+        assert code != "INTERNAL_ERROR", f"{cls.__name__} would read as a server fault"
 
     response = render_native_error(error, status)
-    assert response.status_code == status
+    assert response.status_code == native_status(error, status)
     body = orjson.loads(bytes(response.body))
-    expected: dict[str, object] = {"code": cls.code, "message": error.message}
+    expected: dict[str, object] = {"code": code, "message": error.message}
     if error.details:
         expected["details"] = [{"field": d.field, "message": d.message} for d in error.details]
     if isinstance(error, RateLimited):

@@ -7,19 +7,10 @@ import httpx
 import pytest
 from sqlalchemy import func, select
 
-from masthead.core.models import Role
 from masthead.storage.tables import DocumentValueRow
 from masthead.storage.uow import Database
-from tests.conftest import FakeClock
-from tests.factories import login, make_space, make_user
-from tests.passwords import use_fast_password_hashing
 
 pytestmark = pytest.mark.anyio
-
-
-@pytest.fixture(autouse=True)
-def _fast(monkeypatch: pytest.MonkeyPatch) -> None:
-    use_fast_password_hashing(monkeypatch)
 
 
 async def _titles(client: httpx.AsyncClient, headers: dict[str, str], query: str) -> list[str]:
@@ -29,11 +20,9 @@ async def _titles(client: httpx.AsyncClient, headers: dict[str, str], query: str
 
 
 async def test_contains_filters_follow_edits_publishing_and_deletion(
-    client: httpx.AsyncClient, db: Database, clock: FakeClock
+    client: httpx.AsyncClient, db: Database, admin: dict[str, str]
 ) -> None:
-    make_space(db, clock)
-    make_user(db, clock, "ed", Role.ADMIN)
-    h = (await login(client, "ed")).headers
+    h = admin
     created = await client.post(
         "/v1/documents",
         json={"type": "post", "title": "Tagged", "data": {"tags": ["a", "b"]}},

@@ -31,7 +31,6 @@ from tests.api.native.media_helpers import (
     finalize,
     image,
     log_in,
-    make_editor,
     multipart,
     png_bomb,
     put,
@@ -43,19 +42,13 @@ from tests.api.native.media_helpers import (
 )
 from tests.conftest import FakeClock
 from tests.factories import make_api_token, make_space, make_user
-from tests.passwords import use_fast_password_hashing
 
 pytestmark = pytest.mark.anyio
 
 
-@pytest.fixture(autouse=True)
-def _fast(monkeypatch: pytest.MonkeyPatch) -> None:
-    use_fast_password_hashing(monkeypatch)
-
-
 @pytest.fixture
-async def ed(client: Client, db: Database, clock: FakeClock) -> H:
-    return await make_editor(client, db, clock)
+def space_slug() -> str:
+    return "blog"  # the tests log in to it by name
 
 
 # --- the two flows ----------------------------------------------------------------------------
@@ -487,12 +480,9 @@ async def test_text_with_a_nul_character_gets_the_same_answer_on_both_databases(
     patched = await client.patch(f"/v1/media/{media['id']}", json={"alt": "a\x00b"}, headers=ed)
     one_step = await multipart(client, ed, image("PNG"), title="a\x00b")
     for response in (patched, one_step):
-        assert response.status_code in {200, 201, 422}, response.text
-        if response.is_success:
-            stored = response.json()["media"]
-            assert "\x00" not in stored["alt"] + stored["title"]
+        assert (response.status_code, code(response)) == (422, "VALIDATION_ERROR"), response.text
     searched = await client.get("/v1/media?q=a%00b", headers=ed)
-    assert searched.status_code in {200, 422}, searched.text
+    assert (searched.status_code, code(searched)) == (422, "VALIDATION_ERROR"), searched.text
 
 
 async def test_delete_refuses_media_that_documents_use_unless_forced(
@@ -557,26 +547,22 @@ async def test_media_of_one_space_is_invisible_from_another(
 
 
 async def test_viewers_read_but_never_write_and_anonymous_callers_must_log_in(
-    client: Client, ed: H, db: Database, clock: FakeClock
+    client: Client, ed: H, viewer: H, db: Database, clock: FakeClock
 ) -> None:
     media = await upload(client, ed, image())
-    make_user(db, clock, "vic", Role.VIEWER, space="blog")
     token = make_api_token(db, clock, "blog", Role.VIEWER)
     path = f"/v1/media/{media['id']}"
-    for viewer in (
-        await log_in(client, "vic", "blog"),
-        {"Authorization": f"Bearer {token}", "X-Space": "blog"},
-    ):
-        listed = await client.get("/v1/media", headers=viewer)
+    for headers in (viewer, {"Authorization": f"Bearer {token}", "X-Space": "blog"}):
+        listed = await client.get("/v1/media", headers=headers)
         assert [i["id"] for i in listed.json()["items"]] == [media["id"]]
-        assert (await client.get(path, headers=viewer)).json()["media"]["id"] == media["id"]
+        assert (await client.get(path, headers=headers)).json()["media"]["id"] == media["id"]
         for response in (
-            await client.post("/v1/media", headers=viewer),
-            await client.post("/v1/media/init", json={}, headers=viewer),
-            await multipart(client, viewer, image("PNG")),
-            await multipart(client, viewer, image("PNG"), path="/v1/media/upload"),
-            await client.patch(path, json={"alt": "x"}, headers=viewer),
-            await client.delete(path, headers=viewer),
+            await client.post("/v1/media", headers=headers),
+            await client.post("/v1/media/init", json={}, headers=headers),
+            await multipart(client, headers, image("PNG")),
+            await multipart(client, headers, image("PNG"), path="/v1/media/upload"),
+            await client.patch(path, json={"alt": "x"}, headers=headers),
+            await client.delete(path, headers=headers),
         ):
             assert (response.status_code, code(response)) == (403, "FORBIDDEN")
     anonymous = {"X-Space": "blog"}

@@ -10,22 +10,16 @@ from sqlalchemy import event
 
 from masthead.core.models import Role
 from masthead.storage.uow import Database
-from tests.api.native.media_helpers import Client, H, image, make_editor, start, upload
+from tests.api.native.media_helpers import Client, H, image, start, upload
 from tests.conftest import FakeClock
 from tests.factories import login, make_space, make_user
-from tests.passwords import use_fast_password_hashing
 
 pytestmark = pytest.mark.anyio
 
 
-@pytest.fixture(autouse=True)
-def _fast(monkeypatch: pytest.MonkeyPatch) -> None:
-    use_fast_password_hashing(monkeypatch)
-
-
 @pytest.fixture
-async def ed(client: Client, db: Database, clock: FakeClock) -> H:
-    return await make_editor(client, db, clock)
+def space_slug() -> str:
+    return "blog"  # the tests log in to it by name
 
 
 async def create(client: Client, headers: H, **fields: Any) -> Any:

@@ -14,7 +14,6 @@ import httpx
 import pytest
 
 from masthead.core.blobs import TEMP_PREFIX
-from masthead.storage.uow import Database
 from tests.api.native.media_helpers import (
     HTML,
     PDF,
@@ -25,22 +24,14 @@ from tests.api.native.media_helpers import (
     decode,
     finalize,
     image,
-    make_editor,
     multipart,
     sha,
     start,
     upload,
 )
-from tests.conftest import FakeClock
 from tests.media_fixtures import KEY_ID, REGION, SECRET
-from tests.passwords import use_fast_password_hashing
 
 pytestmark = pytest.mark.anyio
-
-
-@pytest.fixture(autouse=True)
-def _fast(monkeypatch: pytest.MonkeyPatch) -> None:
-    use_fast_password_hashing(monkeypatch)
 
 
 @pytest.fixture
@@ -68,8 +59,8 @@ def settings_overrides(s3_settings: dict[str, object]) -> dict[str, object]:
 
 
 @pytest.fixture
-async def ed(client: Client, db: Database, clock: FakeClock) -> H:
-    return await make_editor(client, db, clock)
+def space_slug() -> str:
+    return "blog"  # the tests log in to it by name
 
 
 def keys(s3_client: Any, bucket: str) -> list[str]:

@@ -16,21 +16,14 @@ from PIL import Image
 from masthead.api.app import create_app
 from masthead.core import access
 from masthead.core.errors import MediaNotFound
-from masthead.core.models import Role
 from masthead.core.services import media, uploads
 from masthead.ratelimit import LimitsRateLimiter
 from masthead.settings import Settings
 from masthead.storage.uow import Database
 from tests.conftest import FakeClock
-from tests.factories import login, make_space, make_user
-from tests.passwords import use_fast_password_hashing
+from tests.factories import make_space
 
 pytestmark = pytest.mark.anyio
-
-
-@pytest.fixture(autouse=True)
-def _fast(monkeypatch: pytest.MonkeyPatch) -> None:
-    use_fast_password_hashing(monkeypatch)
 
 
 def png_bytes() -> bytes:
@@ -40,10 +33,8 @@ def png_bytes() -> bytes:
 
 
 @pytest.fixture
-async def editor(client: httpx.AsyncClient, db: Database, clock: FakeClock) -> dict[str, str]:
-    make_space(db, clock, "site")
-    make_user(db, clock, "ed", Role.EDITOR, space="site")
-    return {**(await login(client, "ed")).headers, "X-Space": "site"}
+def space_slug() -> str:
+    return "site"  # the tests look it up by name
 
 
 async def start(client: httpx.AsyncClient, headers: dict[str, str], **body: Any) -> Any:
@@ -64,9 +55,9 @@ def with_query(url: str, **changes: str | None) -> str:
 
 
 async def test_upload_url_carries_an_expiry_and_a_signature_that_are_checked(
-    client: httpx.AsyncClient, editor: dict[str, str]
+    client: httpx.AsyncClient, ed: dict[str, str]
 ) -> None:
-    started = await start(client, editor, filename="a.png")
+    started = await start(client, ed, filename="a.png")
     query = parse_qs(urlsplit(started["uploadUrl"]).query)
     assert set(query) == {"expires", "signature"}
     data, headers = png_bytes(), started["requiredHeaders"]
@@ -86,9 +77,9 @@ async def test_upload_url_carries_an_expiry_and_a_signature_that_are_checked(
 
 
 async def test_a_signed_url_stops_working_when_it_expires(
-    client: httpx.AsyncClient, editor: dict[str, str], clock: FakeClock, settings: Settings
+    client: httpx.AsyncClient, ed: dict[str, str], clock: FakeClock, settings: Settings
 ) -> None:
-    started = await start(client, editor, filename="late.png")
+    started = await start(client, ed, filename="late.png")
     clock.advance(settings.media_upload_ttl_seconds + 1)
 
     late = await client.put(
@@ -100,36 +91,36 @@ async def test_a_signed_url_stops_working_when_it_expires(
 
 
 async def test_finalize_checks_a_declared_sha256_and_discards_a_mismatch(
-    client: httpx.AsyncClient, editor: dict[str, str]
+    client: httpx.AsyncClient, ed: dict[str, str]
 ) -> None:
     data = png_bytes()
     good_hash = hashlib.sha256(data).hexdigest()
 
-    wrong = await start(client, editor, filename="w.png")
+    wrong = await start(client, ed, filename="w.png")
     await client.put(wrong["uploadUrl"], content=data, headers=wrong["requiredHeaders"])
     refused = await client.post(
         f"/v1/media/{wrong['mediaId']}/finalize",
         json={"uploadToken": wrong["uploadToken"], "sha256": "a" * 64},
-        headers=editor,
+        headers=ed,
     )
     assert refused.status_code == 422
-    gone = await client.get(f"/v1/media/{wrong['mediaId']}", headers=editor)
+    gone = await client.get(f"/v1/media/{wrong['mediaId']}", headers=ed)
     assert gone.status_code == 404
 
     malformed = await client.post(
         f"/v1/media/{wrong['mediaId']}/finalize",
         json={"uploadToken": wrong["uploadToken"], "sha256": "not-a-hash"},
-        headers=editor,
+        headers=ed,
     )
     assert malformed.status_code == 422
     assert malformed.json()["error"]["code"] == "VALIDATION_ERROR"
 
-    right = await start(client, editor, filename="r.png")
+    right = await start(client, ed, filename="r.png")
     await client.put(right["uploadUrl"], content=data, headers=right["requiredHeaders"])
     finalized = await client.post(
         f"/v1/media/{right['mediaId']}/finalize",
         json={"uploadToken": right["uploadToken"], "sha256": good_hash},
-        headers=editor,
+        headers=ed,
     )
     assert finalized.status_code == 200, finalized.text
     assert finalized.json()["media"]["hash"] == good_hash
@@ -160,11 +151,11 @@ async def test_the_server_sweeps_abandoned_uploads_while_it_runs(
 
 
 async def test_upload_hash_references_find_the_asset_of_the_callers_space_only(
-    client: httpx.AsyncClient, editor: dict[str, str], db: Database, clock: FakeClock
+    client: httpx.AsyncClient, ed: dict[str, str], db: Database, clock: FakeClock
 ) -> None:
     data = png_bytes()
     uploaded = await client.post(
-        "/v1/media", files={"file": ("a.png", data, "image/png")}, headers=editor
+        "/v1/media", files={"file": ("a.png", data, "image/png")}, headers=ed
     )
     assert uploaded.status_code == 201
     sha256 = hashlib.sha256(data).hexdigest()

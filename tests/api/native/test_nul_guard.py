@@ -8,25 +8,12 @@ from typing import Any
 import httpx
 import pytest
 
-from masthead.core.models import Role
-from masthead.storage.uow import Database
-from tests.conftest import FakeClock
-from tests.factories import login, make_space, make_user
-from tests.passwords import use_fast_password_hashing
-
 pytestmark = pytest.mark.anyio
 
 
-@pytest.fixture(autouse=True)
-def _fast(monkeypatch: pytest.MonkeyPatch) -> None:
-    use_fast_password_hashing(monkeypatch)
-
-
 @pytest.fixture
-async def admin(client: httpx.AsyncClient, db: Database, clock: FakeClock) -> dict[str, str]:
-    make_space(db, clock, "site")
-    make_user(db, clock, "ann", Role.ADMIN, space="site")
-    return {**(await login(client, "ann")).headers, "X-Space": "site"}
+def space_slug() -> str:
+    return "site"  # a space other than the default one
 
 
 @pytest.mark.parametrize(

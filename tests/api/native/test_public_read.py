@@ -10,14 +10,8 @@ from masthead.core.services import accounts
 from masthead.storage.uow import Database
 from tests.conftest import FakeClock
 from tests.factories import login, make_space, make_user
-from tests.passwords import use_fast_password_hashing
 
 pytestmark = pytest.mark.anyio
-
-
-@pytest.fixture(autouse=True)
-def _fast(monkeypatch: pytest.MonkeyPatch) -> None:
-    use_fast_password_hashing(monkeypatch)
 
 
 async def _published_and_draft(client: httpx.AsyncClient, db: Database, clock: FakeClock) -> str:

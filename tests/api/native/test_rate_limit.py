@@ -9,16 +9,11 @@ from fastapi import FastAPI
 
 from masthead.core.models import Role
 from masthead.storage.uow import Database
+from tests.api.errors import assert_error
 from tests.conftest import FakeClock
 from tests.factories import PASSWORD, make_space, make_user
-from tests.passwords import use_fast_password_hashing
 
 pytestmark = pytest.mark.anyio
-
-
-@pytest.fixture(autouse=True)
-def _fast_password_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
-    use_fast_password_hashing(monkeypatch)
 
 
 def _client_at(app: FastAPI, address: str) -> httpx.AsyncClient:
@@ -32,17 +27,23 @@ async def _login(client: httpx.AsyncClient, username: str, password: str) -> htt
 
 
 def _assert_rate_limited(response: httpx.Response) -> int:
-    """Assert a native 429 whose Retry-After header and body agree; return the seconds."""
+    """Assert a 429 whose Retry-After header and body agree, in /v1's format on /v1 paths
+    and as problem details elsewhere; return the seconds."""
     assert response.status_code == 429, response.text
     retry_after = response.headers["retry-after"]
     assert retry_after.isdigit(), retry_after
     seconds = int(retry_after)
     assert 0 < seconds <= 60
-    body = response.json()
-    assert set(body) == {"error"}
-    assert body["error"]["code"] == "RATE_LIMITED"
-    assert body["error"]["message"]
-    assert body["error"]["retryAfter"] == seconds
+    if response.request.url.path.startswith("/v1/"):
+        assert assert_error(response, 429, "RATE_LIMITED")["retryAfter"] == seconds
+    else:
+        assert response.headers["content-type"] == "application/problem+json"
+        body = response.json()
+        assert (body["status"], body["title"], body["retryAfter"]) == (
+            429,
+            "Too Many Requests",
+            seconds,
+        )
     assert response.headers["x-request-id"]
     return seconds
 

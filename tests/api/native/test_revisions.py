@@ -9,27 +9,15 @@ from uuid import uuid4
 import httpx
 import pytest
 
-from masthead.core.models import Role
-from masthead.storage.uow import Database
-from tests.conftest import FakeClock
-from tests.factories import login, make_space, make_user
-from tests.passwords import use_fast_password_hashing
-
 pytestmark = pytest.mark.anyio
 
 H = dict[str, str]
 
 
-@pytest.fixture(autouse=True)
-def _fast(monkeypatch: pytest.MonkeyPatch) -> None:
-    use_fast_password_hashing(monkeypatch)
-
-
 @pytest.fixture
-async def headers(client: httpx.AsyncClient, db: Database, clock: FakeClock) -> H:
-    make_space(db, clock)
-    make_user(db, clock, "ed", Role.EDITOR)
-    return (await login(client, "ed")).headers
+def headers(ed: H) -> H:
+    """The editor's headers (tests/api/conftest.py), under the name the tests here use."""
+    return ed
 
 
 async def _create(client: httpx.AsyncClient, headers: H, **body: Any) -> dict[str, Any]:

@@ -9,11 +9,7 @@ from typing import Any
 import httpx
 import pytest
 
-from masthead.core.models import Role
-from masthead.storage.uow import Database
-from tests.conftest import FakeClock
-from tests.factories import login, make_space, make_user
-from tests.passwords import use_fast_password_hashing
+from tests.api.errors import assert_error, detail_fields
 
 pytestmark = pytest.mark.anyio
 
@@ -39,39 +35,6 @@ EVENT: dict[str, Any] = {
         {"name": "level", "type": "enum", "options": ["beginner", "expert"]},
     ],
 }
-
-
-@pytest.fixture(autouse=True)
-def _fast(monkeypatch: pytest.MonkeyPatch) -> None:
-    use_fast_password_hashing(monkeypatch)
-
-
-@pytest.fixture
-async def admin(client: httpx.AsyncClient, db: Database, clock: FakeClock) -> dict[str, str]:
-    make_space(db, clock)
-    make_user(db, clock, "ada", Role.ADMIN)
-    return (await login(client, "ada")).headers
-
-
-@pytest.fixture
-async def editor(
-    client: httpx.AsyncClient, db: Database, clock: FakeClock, admin: dict[str, str]
-) -> dict[str, str]:
-    make_user(db, clock, "eddie", Role.EDITOR)
-    return (await login(client, "eddie")).headers
-
-
-def _error(response: httpx.Response, status: int, code: str) -> dict[str, Any]:
-    assert response.status_code == status, response.text
-    body = response.json()
-    assert set(body) == {"error"}, body
-    assert body["error"]["code"] == code
-    assert body["error"]["message"]
-    return body["error"]
-
-
-def _detail_fields(error: dict[str, Any]) -> list[str]:
-    return [d["field"] for d in error.get("details", [])]
 
 
 async def _create_event(client: httpx.AsyncClient, headers: dict[str, str]) -> dict[str, Any]:
@@ -119,8 +82,8 @@ async def test_builtin_types_carry_their_json_schema(
     assert set(schema["properties"]) >= TOAST_FIELDS
 
 
-async def test_editors_read_types(client: httpx.AsyncClient, editor: dict[str, str]) -> None:
-    response = await client.get("/v1/types", headers=editor)
+async def test_editors_read_types(client: httpx.AsyncClient, ed: dict[str, str]) -> None:
+    response = await client.get("/v1/types", headers=ed)
     assert response.status_code == 200
     assert {"post", "page"} <= {t["name"] for t in response.json()["items"]}
 
@@ -128,7 +91,7 @@ async def test_editors_read_types(client: httpx.AsyncClient, editor: dict[str, s
 async def test_listing_types_needs_a_token(
     client: httpx.AsyncClient, admin: dict[str, str]
 ) -> None:
-    _error(await client.get("/v1/types"), 401, "AUTH_REQUIRED")
+    assert_error(await client.get("/v1/types"), 401, "AUTH_REQUIRED")
 
 
 # --- create -----------------------------------------------------------------------------------
@@ -168,7 +131,7 @@ async def test_creating_a_type_twice_conflicts(
     client: httpx.AsyncClient, admin: dict[str, str]
 ) -> None:
     await _create_event(client, admin)
-    error = _error(await client.post("/v1/types", json=EVENT, headers=admin), 409, "CONFLICT")
+    error = assert_error(await client.post("/v1/types", json=EVENT, headers=admin), 409, "CONFLICT")
     assert "event" in error["message"]
 
 
@@ -176,7 +139,7 @@ async def test_creating_a_builtin_name_conflicts(
     client: httpx.AsyncClient, admin: dict[str, str]
 ) -> None:
     response = await client.post("/v1/types", json={"name": "post"}, headers=admin)
-    _error(response, 409, "CONFLICT")
+    assert_error(response, 409, "CONFLICT")
 
 
 async def test_invalid_definition_is_refused_with_every_problem_in_details(
@@ -194,13 +157,13 @@ async def test_invalid_definition_is_refused_with_every_problem_in_details(
         },
         headers=admin,
     )
-    error = _error(response, 422, "VALIDATION_ERROR")
-    fields = _detail_fields(error)
+    error = assert_error(response, 422, "VALIDATION_ERROR")
+    fields = detail_fields(error)
     for index in ("0", "1", "2"):
         assert any(f.startswith(f"fields.{index}") for f in fields), fields
     assert all(d["message"] for d in error["details"])
     missing = await client.get("/v1/types/broken", headers=admin)
-    _error(missing, 404, "NOT_FOUND")
+    assert_error(missing, 404, "NOT_FOUND")
 
 
 INVALID_DEFINITIONS: dict[str, tuple[dict[str, Any], str]] = {
@@ -222,8 +185,8 @@ async def test_invalid_definitions_are_422_with_the_field_named(
 ) -> None:
     for case, (definition, field_prefix) in INVALID_DEFINITIONS.items():
         response = await client.post("/v1/types", json=definition, headers=admin)
-        error = _error(response, 422, "VALIDATION_ERROR")
-        assert any(f.startswith(field_prefix) for f in _detail_fields(error)), (case, error)
+        error = assert_error(response, 422, "VALIDATION_ERROR")
+        assert any(f.startswith(field_prefix) for f in detail_fields(error)), (case, error)
     listed = await client.get("/v1/types", headers=admin)
     assert {t["name"] for t in listed.json()["items"]} == {"post", "page"}
 
@@ -239,7 +202,7 @@ async def test_duplicate_field_names_are_refused(
         },
         headers=admin,
     )
-    error = _error(response, 422, "VALIDATION_ERROR")
+    error = assert_error(response, 422, "VALIDATION_ERROR")
     assert "duplicate" in str(error).lower()
 
 
@@ -251,8 +214,8 @@ async def test_reference_to_an_unknown_type_is_refused(
         json={"name": "book", "fields": [{"name": "author", "type": "reference", "to": "nobody"}]},
         headers=admin,
     )
-    error = _error(response, 422, "VALIDATION_ERROR")
-    assert _detail_fields(error) == ["fields.author.to"]
+    error = assert_error(response, 422, "VALIDATION_ERROR")
+    assert detail_fields(error) == ["fields.author.to"]
     assert "nobody" in error["details"][0]["message"]
 
 
@@ -268,19 +231,19 @@ async def test_reference_to_itself_is_allowed(
 
 
 async def test_editors_may_not_create_types(
-    client: httpx.AsyncClient, editor: dict[str, str], admin: dict[str, str]
+    client: httpx.AsyncClient, ed: dict[str, str], admin: dict[str, str]
 ) -> None:
-    _error(await client.post("/v1/types", json=EVENT, headers=editor), 403, "FORBIDDEN")
-    _error(await client.get("/v1/types/event", headers=admin), 404, "NOT_FOUND")
+    assert_error(await client.post("/v1/types", json=EVENT, headers=ed), 403, "FORBIDDEN")
+    assert_error(await client.get("/v1/types/event", headers=admin), 404, "NOT_FOUND")
 
 
 async def test_editors_may_not_change_or_delete_types(
-    client: httpx.AsyncClient, editor: dict[str, str], admin: dict[str, str]
+    client: httpx.AsyncClient, ed: dict[str, str], admin: dict[str, str]
 ) -> None:
     await _create_event(client, admin)
-    patch = await client.patch("/v1/types/event", json={"title": "Gig"}, headers=editor)
-    _error(patch, 403, "FORBIDDEN")
-    _error(await client.delete("/v1/types/event", headers=editor), 403, "FORBIDDEN")
+    patch = await client.patch("/v1/types/event", json={"title": "Gig"}, headers=ed)
+    assert_error(patch, 403, "FORBIDDEN")
+    assert_error(await client.delete("/v1/types/event", headers=ed), 403, "FORBIDDEN")
     fetched = await client.get("/v1/types/event", headers=admin)
     assert fetched.json()["type"]["title"] == "Event"
 
@@ -324,7 +287,7 @@ async def test_patch_with_an_invalid_field_is_refused(
     created = await _create_event(client, admin)
     fields = [*created["fields"], {"name": "level2", "type": "enum"}]
     response = await client.patch("/v1/types/event", json={"fields": fields}, headers=admin)
-    _error(response, 422, "VALIDATION_ERROR")
+    assert_error(response, 422, "VALIDATION_ERROR")
     fetched = await client.get("/v1/types/event", headers=admin)
     assert fetched.json()["type"]["fields"] == created["fields"]
 
@@ -348,8 +311,8 @@ async def test_removing_a_field_documents_use_conflicts_and_names_it(
     kept = [f for f in created["fields"] if f["name"] != "seats"]
 
     response = await client.patch("/v1/types/event", json={"fields": kept}, headers=admin)
-    error = _error(response, 409, "CONFLICT")
-    assert _detail_fields(error) == ["seats"]
+    error = assert_error(response, 409, "CONFLICT")
+    assert detail_fields(error) == ["seats"]
     assert "1" in error["details"][0]["message"]
     fetched_type = await client.get("/v1/types/event", headers=admin)
     assert "seats" in {f["name"] for f in fetched_type.json()["type"]["fields"]}
@@ -377,8 +340,8 @@ async def test_a_type_cannot_be_renamed_by_patch(
 ) -> None:
     await _create_event(client, admin)
     response = await client.patch("/v1/types/event", json={"name": "gig"}, headers=admin)
-    _error(response, 422, "VALIDATION_ERROR")
-    _error(await client.get("/v1/types/gig", headers=admin), 404, "NOT_FOUND")
+    assert_error(response, 422, "VALIDATION_ERROR")
+    assert_error(await client.get("/v1/types/gig", headers=admin), 404, "NOT_FOUND")
 
 
 # --- delete -----------------------------------------------------------------------------------
@@ -389,7 +352,7 @@ async def test_deleting_an_unused_type(client: httpx.AsyncClient, admin: dict[st
     response = await client.delete("/v1/types/event", headers=admin)
     assert response.status_code == 200, response.text
     assert response.json() == {"ok": True}
-    _error(await client.get("/v1/types/event", headers=admin), 404, "NOT_FOUND")
+    assert_error(await client.get("/v1/types/event", headers=admin), 404, "NOT_FOUND")
 
 
 async def test_deleting_a_type_with_documents_conflicts(
@@ -398,7 +361,7 @@ async def test_deleting_a_type_with_documents_conflicts(
     await _create_event(client, admin)
     document = await _create_doc(client, admin, type="event", data={"venue": "Hall"})
 
-    error = _error(await client.delete("/v1/types/event", headers=admin), 409, "CONFLICT")
+    error = assert_error(await client.delete("/v1/types/event", headers=admin), 409, "CONFLICT")
     assert "force" in error["message"]
     assert (await client.get("/v1/types/event", headers=admin)).status_code == 200
     assert (await client.get(f"/v1/documents/{document['id']}", headers=admin)).status_code == 200
@@ -413,9 +376,9 @@ async def test_deleting_a_type_with_documents_by_force_deletes_them_too(
 
     response = await client.delete("/v1/types/event", params={"force": "true"}, headers=admin)
     assert response.status_code == 200, response.text
-    _error(await client.get("/v1/types/event", headers=admin), 404, "NOT_FOUND")
+    assert_error(await client.get("/v1/types/event", headers=admin), 404, "NOT_FOUND")
     gone = await client.get(f"/v1/documents/{document['id']}", headers=admin)
-    _error(gone, 404, "DOCUMENT_NOT_FOUND")
+    assert_error(gone, 404, "DOCUMENT_NOT_FOUND")
     assert (await client.get(f"/v1/documents/{other['id']}", headers=admin)).status_code == 200
 
 
@@ -425,7 +388,7 @@ async def test_deleting_a_type_with_documents_by_force_deletes_them_too(
 async def test_unknown_type_is_404(client: httpx.AsyncClient, admin: dict[str, str]) -> None:
     for method, body in (("GET", None), ("PATCH", {"title": "X"}), ("DELETE", None)):
         response = await client.request(method, "/v1/types/nothing", json=body, headers=admin)
-        error = _error(response, 404, "NOT_FOUND")
+        error = assert_error(response, 404, "NOT_FOUND")
         assert "nothing" in error["message"], method
 
 
@@ -450,7 +413,7 @@ async def test_a_catastrophic_pattern_refuses_the_value_instead_of_hanging(
     )
 
     assert time.perf_counter() - started < 5
-    error = _error(response, 422, "VALIDATION_ERROR")
+    error = assert_error(response, 422, "VALIDATION_ERROR")
     assert error["details"] == [
         {"field": "code", "message": "took too long to check against the field's pattern"}
     ]
@@ -481,7 +444,7 @@ async def test_a_field_change_that_stored_values_break_is_refused_unless_forced(
         (change(level={"required": True, "options": ["beginner", "expert"]}), "level", 2),
     ):
         refused = await client.patch("/v1/types/event", json=update, headers=admin)
-        error = _error(refused, 409, "CONFLICT")
+        error = assert_error(refused, 409, "CONFLICT")
         assert error["details"] == [
             {"field": field, "message": f"{count} document(s) hold values it refuses"}
         ], update

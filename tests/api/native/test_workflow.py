@@ -14,7 +14,6 @@ from masthead.core.models import Role
 from masthead.storage.uow import Database
 from tests.conftest import FakeClock
 from tests.factories import login, make_space, make_user
-from tests.passwords import use_fast_password_hashing
 
 pytestmark = pytest.mark.anyio
 
@@ -38,11 +37,6 @@ PATH_TO: dict[str, tuple[str, ...]] = {
     "published": ("submit", "approve", "publish"),
     "archived": ("archive",),
 }
-
-
-@pytest.fixture(autouse=True)
-def _fast(monkeypatch: pytest.MonkeyPatch) -> None:
-    use_fast_password_hashing(monkeypatch)
 
 
 @dataclass

@@ -5,9 +5,11 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from masthead.api.native import auth, documents, media, singletons, types
-from masthead.api.native.schemas import ErrorResponse
+from masthead.api.native.errors import render_native_error
+from masthead.api.wire import ErrorResponse
 
 PREFIX = "/v1"
+__all__ = ["PREFIX", "build_router", "render_native_error"]
 
 _ERRORS: dict[int | str, dict[str, object]] = {
     status: {"model": ErrorResponse, "description": description}

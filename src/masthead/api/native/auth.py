@@ -21,7 +21,7 @@ router = APIRouter(prefix="/auth", tags=["auth"])
 
 @router.post("/token", response_model=TokenResponse, summary="Log in with username and password")
 def issue_token(body: TokenRequest, services: Services, client: Client) -> TokenResponse:
-    login = auth.login(services.database.uow(), services.auth, body.username, body.password, client)
+    login = auth.login(services.uow(), services.auth, body.username, body.password, client)
     return TokenResponse(
         accessToken=login.tokens.access_token,
         refreshToken=login.tokens.refresh_token,
@@ -33,7 +33,7 @@ def issue_token(body: TokenRequest, services: Services, client: Client) -> Token
 
 @router.post("/refresh", response_model=RefreshResponse, summary="Rotate a refresh token")
 def refresh_token(body: RefreshRequest, services: Services) -> RefreshResponse:
-    tokens = auth.refresh(services.database.uow(), services.auth, body.refreshToken)
+    tokens = auth.refresh(services.uow(), services.auth, body.refreshToken)
     return RefreshResponse(
         accessToken=tokens.access_token,
         refreshToken=tokens.refresh_token,
@@ -44,7 +44,7 @@ def refresh_token(body: RefreshRequest, services: Services) -> RefreshResponse:
 
 @router.post("/logout", response_model=OkResponse, summary="Revoke a refresh token's session")
 def logout(body: RefreshRequest, services: Services) -> OkResponse:
-    auth.logout(services.database.uow(), services.auth, body.refreshToken)
+    auth.logout(services.uow(), services.auth, body.refreshToken)
     return OkResponse()
 
 

@@ -2,28 +2,32 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import replace
 from datetime import datetime
 from typing import Any
 from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from masthead.api.expansion import MediaRenderer, inline_expanded, pick_fields
+from masthead.core import limits
+from masthead.core.blocks import BLOCKS_SCHEMA_VERSION
 from masthead.core.content_types import (
     ContentType,
+    ContentTypeChanges,
     ContentTypeSpec,
     FieldDef,
     TypeKind,
     WorkflowMode,
 )
-from masthead.core.documents import Document, Expanded, Page, Revision, TransitionRecord
-from masthead.core.media import MediaAsset
+from masthead.core.documents import Document, Expanded, Revision, TransitionRecord
+from masthead.core.errors import FieldError, MastheadError
+from masthead.core.listing import Page
 from masthead.core.services.documents import DocumentInput, DocumentWrite
 from masthead.core.services.revisions import FieldChange
 from masthead.core.workflow import Status
-
-MediaRenderer = Callable[[MediaAsset], dict[str, Any]]
-"""Shapes an expanded media asset (its URLs depend on settings the schemas do not hold)."""
 
 # Native keys that map onto fields of the built-in types (native-v1-routes.md → Toast fields).
 NATIVE_ALIASES = {"content": "body", "featuredImageId": "featureImage", "blocks": "blocks"}
@@ -62,17 +66,9 @@ class ContentTypePatch(BaseModel):
     template: str | None = None
     workflow: WorkflowMode | None = None
 
-    def merged(self, current: ContentType) -> ContentTypeSpec:
-        sent = self.model_fields_set
-        return ContentTypeSpec(
-            name=current.name,
-            title=self.title if "title" in sent else current.title,
-            kind=self.kind or current.kind,
-            fields=tuple(self.fields) if self.fields is not None else current.fields,
-            route_pattern=self.routePattern if "routePattern" in sent else current.route_pattern,
-            template=self.template if "template" in sent else current.template,
-            workflow=self.workflow or current.workflow,
-        )
+    def changes(self) -> ContentTypeChanges:
+        """Only the keys sent: the core merges them into the stored type."""
+        return ContentTypeChanges.model_validate(self.model_dump(exclude_unset=True))
 
 
 class ContentTypeOut(BaseModel):
@@ -122,13 +118,14 @@ class DocumentBody(BaseModel):
 
     model_config = ConfigDict(extra="allow")
 
-    title: str | None = Field(None, max_length=500)
+    title: str | None = Field(None, max_length=limits.MAX_TITLE)
     content: str | dict[str, Any] | None = None
-    type: str | None = Field(None, max_length=64)
-    slug: str | None = Field(None, max_length=200)
+    type: str | None = Field(None, max_length=limits.MAX_TYPE_NAME)
+    slug: str | None = Field(None, max_length=limits.MAX_SLUG)
     featuredImageId: str | None = None
     status: Status | None = None
-    blocks: list[dict[str, Any]] | None = None
+    # Any list: the core answers a block of neither shape with BLOCKS_INVALID (400).
+    blocks: list[Any] | None = None
     data: dict[str, Any] | None = None
     version: int | None = Field(None, ge=1, description="Expected version (like If-Match)")
 
@@ -142,6 +139,24 @@ class DocumentBody(BaseModel):
             type=self.type, title=self.title, slug=self.slug, data=data, status=self.status
         )
 
+    @contextmanager
+    def names_as_sent(self) -> Iterator[None]:
+        """Errors about fields the client sent under the contract's names (``content``,
+        ``featuredImageId``) name them so, not as the type's fields (``body``, ...)."""
+        sent = {field: key for key, field in NATIVE_ALIASES.items() if key in self.model_fields_set}
+        try:
+            yield
+        except MastheadError as error:
+            error.details = [_renamed(d, sent) for d in error.details]
+            raise
+
+
+def _renamed(detail: FieldError, names: dict[str, str]) -> FieldError:
+    head, dot, rest = detail.field.partition(".")
+    if head not in names:
+        return detail
+    return replace(detail, field=names[head] + dot + rest)
+
 
 class DocumentOut(BaseModel):
     id: UUID
@@ -151,6 +166,7 @@ class DocumentOut(BaseModel):
     status: Status
     content: Any
     blocks: list[Any]
+    blocksSchemaVersion: int = BLOCKS_SCHEMA_VERSION
     featuredImageId: str | None
     data: dict[str, Any]
     version: int
@@ -170,7 +186,10 @@ class DocumentOut(BaseModel):
         expand: tuple[str, ...] = (),
         render_media: MediaRenderer | None = None,
     ) -> DocumentOut:
-        data = _inline(document.data, expanded or {}, expand, render_media)
+        def render(target: Document, below: tuple[str, ...]) -> dict[str, Any]:
+            return cls.of(target, expanded, below, render_media).model_dump(mode="json")
+
+        data = inline_expanded(document.data, expanded or {}, expand, render, render_media)
         return cls(
             id=document.id,
             type=document.type,
@@ -192,55 +211,6 @@ class DocumentOut(BaseModel):
         )
 
 
-def _inline(
-    data: dict[str, Any],
-    expanded: dict[UUID, Expanded],
-    paths: tuple[str, ...],
-    render_media: MediaRenderer | None,
-) -> dict[str, Any]:
-    if not paths or not expanded:
-        return data
-    tree: dict[str, dict[str, Any]] = {}
-    for path in paths:
-        head, _, rest = path.partition(".")
-        tree.setdefault(head, {})
-        if rest:
-            tree[head][rest] = True
-    out = dict(data)
-    for name, sub in tree.items():
-        value = out.get(name)
-        sub_paths = tuple(sub)
-
-        def one(raw: Any, sub_paths: tuple[str, ...] = sub_paths) -> Any:
-            try:
-                target = expanded.get(UUID(str(raw)))
-            except ValueError:
-                return raw
-            if target is None:
-                return raw
-            if isinstance(target, MediaAsset):
-                return render_media(target) if render_media else raw
-            return DocumentOut.of(target, expanded, sub_paths, render_media).model_dump(mode="json")
-
-        if isinstance(value, list):
-            out[name] = [one(v) for v in value]
-        elif value is not None:
-            out[name] = one(value)
-    return out
-
-
-def pick_fields(document: dict[str, Any], fields: tuple[str, ...] | None) -> dict[str, Any]:
-    if not fields:
-        return document
-    keep = set(fields) | {"id", "type"}
-    picked = {k: v for k, v in document.items() if k in keep}
-    data = document.get("data") or {}
-    picked_data = {k: v for k, v in data.items() if k in keep}
-    if picked_data:
-        picked["data"] = picked_data
-    return picked
-
-
 class RevisionOut(BaseModel):
     id: UUID
     documentId: UUID
@@ -249,6 +219,7 @@ class RevisionOut(BaseModel):
     slug: str
     status: Status
     data: dict[str, Any]
+    blocksSchemaVersion: int = BLOCKS_SCHEMA_VERSION
     message: str | None
     authorId: UUID | None
     createdAt: datetime
@@ -324,6 +295,8 @@ class DocumentList(BaseModel):
             pick_fields(
                 DocumentOut.of(d, page.expanded, expand, render_media).model_dump(mode="json"),
                 fields,
+                always=("id", "type"),
+                nested="data",
             )
             for d in page.items
         ]
@@ -333,7 +306,7 @@ class DocumentList(BaseModel):
 class RevisionBody(BaseModel):
     model_config = ConfigDict(extra="ignore")
 
-    message: str | None = Field(None, max_length=2000)
+    message: str | None = Field(None, max_length=limits.MAX_MESSAGE)
 
 
 class RevisionResponse(BaseModel):
@@ -367,7 +340,7 @@ class DiffResponse(BaseModel):
 class RejectBody(BaseModel):
     model_config = ConfigDict(extra="ignore")
 
-    reason: str | None = Field(None, max_length=2000)
+    reason: str | None = Field(None, max_length=limits.MAX_REASON)
 
 
 class TransitionOut(BaseModel):

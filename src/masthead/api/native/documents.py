@@ -9,6 +9,8 @@ from fastapi import APIRouter, Header, Path, Query, Request, Response
 
 from masthead.api.context import CurrentActor, Services
 from masthead.api.http import etag, expected_version
+from masthead.api.idempotency import IdempotencyKey, replay_or_run
+from masthead.api.ids import DocumentIdPath
 from masthead.api.native.content_schemas import (
     DeleteResponse,
     DiffResponse,
@@ -27,13 +29,19 @@ from masthead.api.native.content_schemas import (
     RevisionResponse,
     TransitionOut,
 )
-from masthead.api.native.idempotency import IdempotencyKey, replay_or_run
 from masthead.api.native.media_schemas import media_renderer
-from masthead.api.query_params import parse_direction, parse_filters, parse_list, parse_sort
-from masthead.core.documents import DocumentQuery, Perspective, Sort
-from masthead.core.errors import FieldError, Invalid
+from masthead.api.query_params import (
+    PerspectiveParam,
+    SortParams,
+    page_window,
+    parse_filters,
+    parse_flag,
+    parse_list,
+    parse_statuses,
+)
+from masthead.core.listing import DEFAULT_SORT, DocumentQuery
 from masthead.core.services import documents, queries, revisions, workflow
-from masthead.core.workflow import Action, Status
+from masthead.core.workflow import Action
 
 router = APIRouter(prefix="/documents", tags=["documents"])
 
@@ -42,40 +50,7 @@ router = APIRouter(prefix="/documents", tags=["documents"])
 RevisionNumber = Annotated[
     int, Path(ge=-(2**31), le=2**31 - 1, description="Revision number (from 1)")
 ]
-PerspectiveParam = Annotated[
-    Perspective | None,
-    Query(description="draft: working copies; published: what readers get. Default by role."),
-]
 IfMatch = Annotated[str | None, Header(description='Expected version, e.g. "3"')]
-TRUTHY = {"1", "true", "yes"}
-
-
-def _statuses(status: str | None) -> tuple[Status, ...] | None:
-    if status is None or status == "":
-        return None
-    if status == "all":
-        return tuple(Status)
-    try:
-        return tuple(Status(s) for s in parse_list(status))
-    except ValueError as exc:
-        allowed = ", ".join(s.value for s in Status)
-        raise Invalid(
-            "Unknown status", details=[FieldError("status", f"use one of {allowed} or all")]
-        ) from exc
-
-
-def _sort(
-    sort: str | None,
-    order_by: str | None,
-    order: str | None,
-    sort_by: str | None,
-    sort_dir: str | None,
-) -> tuple[Sort, ...]:
-    if sort:
-        return parse_sort(sort)
-    if order_by:
-        return (Sort(order_by, parse_direction(order, True, "order")),)
-    return (Sort(sort_by or "updatedAt", parse_direction(sort_dir, True, "sortDir")),)
 
 
 @router.get("", response_model=DocumentList, summary="List and query documents")
@@ -99,23 +74,23 @@ def list_documents(
     expand: str | None = Query(None, description="e.g. author,categories,author.company"),
     fields: str | None = Query(None, description="Fields to return"),
 ) -> DocumentList:
-    size = limit if limit is not None else pageSize if pageSize is not None else 20
-    start = offset if offset is not None else ((page or 1) - 1) * max(size, 1)
+    size, start = page_window(
+        limit=limit if limit is not None else pageSize, offset=offset, page=page
+    )
+    sorting = SortParams(sort, orderBy, order, sortBy, sortDir)
     query = DocumentQuery(
-        perspective=perspective or Perspective.DRAFT,
+        perspective=perspective,
         type=type,
-        statuses=_statuses(status),
+        statuses=parse_statuses(status),
         filters=parse_filters(request.query_params.multi_items()),
-        sort=_sort(sort, orderBy, order, sortBy, sortDir),
+        sort=sorting.resolve(DEFAULT_SORT[0].field, DEFAULT_SORT[0].descending),
         limit=size,
         offset=start,
         search=q,
         expand=parse_list(expand),
         fields=parse_list(fields) or None,
     )
-    result = queries.list_documents(
-        services.database.read_uow(), actor, query, perspective_given=perspective is not None
-    )
+    result = queries.list_documents(services.read_uow(), actor, query)
     return DocumentList.of(result, query.expand, query.fields, media_renderer(services))
 
 
@@ -128,9 +103,10 @@ def create_document(
     idempotency_key: IdempotencyKey = None,
 ) -> object:
     def run() -> DocumentWriteResponse:
-        write = documents.create_document(
-            services.database.uow(), services.clock, actor, body.to_input()
-        )
+        with body.names_as_sent():
+            write = documents.create_document(
+                services.uow(), services.clock, actor, body.to_input()
+            )
         return DocumentWriteResponse.of(write)
 
     result = replay_or_run(services, actor, idempotency_key, body, 201, run)
@@ -141,7 +117,7 @@ def create_document(
 
 @router.get("/{document_id}", response_model=DocumentResponse, summary="Get a document")
 def get_document(
-    document_id: UUID,
+    document_id: DocumentIdPath,
     response: Response,
     actor: CurrentActor,
     services: Services,
@@ -150,7 +126,7 @@ def get_document(
 ) -> DocumentResponse:
     paths = parse_list(expand)
     document, expanded = queries.get_expanded(
-        services.database.read_uow(), actor, document_id, perspective, paths
+        services.read_uow(), actor, document_id, perspective, paths
     )
     response.headers["ETag"] = etag(document.version)
     return DocumentResponse(
@@ -160,21 +136,22 @@ def get_document(
 
 @router.patch("/{document_id}", response_model=DocumentWriteResponse, summary="Edit a document")
 def update_document(
-    document_id: UUID,
+    document_id: DocumentIdPath,
     body: DocumentBody,
     response: Response,
     actor: CurrentActor,
     services: Services,
     if_match: IfMatch = None,
 ) -> DocumentWriteResponse:
-    write = documents.update_document(
-        services.database.uow(),
-        services.clock,
-        actor,
-        document_id,
-        body.to_input(),
-        expected_version=expected_version(if_match, body.version),
-    )
+    with body.names_as_sent():
+        write = documents.update_document(
+            services.uow(),
+            services.clock,
+            actor,
+            document_id,
+            body.to_input(),
+            expected_version=expected_version(if_match, body.version),
+        )
     response.headers["ETag"] = etag(write.document.version)
     return DocumentWriteResponse.of(write)
 
@@ -186,14 +163,14 @@ def update_document(
     summary="Archive a document (soft delete), or delete it for good with ?permanent=1",
 )
 def delete_document(
-    document_id: UUID,
+    document_id: DocumentIdPath,
     actor: CurrentActor,
     services: Services,
     permanent: str | None = Query(None, description="1, true or yes: delete for good"),
 ) -> DeleteResponse:
-    is_permanent = (permanent or "").lower() in TRUTHY
+    is_permanent = parse_flag(permanent, "permanent")
     archived = documents.delete_document(
-        services.database.uow(), services.clock, actor, document_id, permanent=is_permanent
+        services.uow(), services.clock, actor, document_id, permanent=is_permanent
     )
     if archived is None:
         return DeleteResponse(ok=True, deleted=True)
@@ -205,16 +182,16 @@ def delete_document(
 
 @router.get("/{document_id}/revisions", response_model=RevisionList, summary="List revisions")
 def list_revisions(
-    document_id: UUID,
+    document_id: DocumentIdPath,
     actor: CurrentActor,
     services: Services,
-    limit: int = Query(20),
+    limit: int | None = Query(None, description="1..100, default 20"),
     offset: int | None = Query(None, ge=0, le=10_000_000),
     page: int | None = Query(None, ge=1, le=1_000_000),
 ) -> RevisionList:
-    start = offset if offset is not None else ((page or 1) - 1) * max(limit, 1)
+    size, start = page_window(limit=limit, offset=offset, page=page)
     result = revisions.list_revisions(
-        services.database.read_uow(), actor, document_id, limit=limit, offset=start
+        services.read_uow(), actor, document_id, limit=size, offset=start
     )
     return RevisionList(
         items=[RevisionOut.of(r) for r in result.items],
@@ -229,13 +206,13 @@ def list_revisions(
     summary="Record an explicit snapshot",
 )
 def create_revision(
-    document_id: UUID,
+    document_id: DocumentIdPath,
     actor: CurrentActor,
     services: Services,
     body: RevisionBody | None = None,
 ) -> RevisionResponse:
     revision = revisions.create_snapshot(
-        services.database.uow(), services.clock, actor, document_id, body.message if body else None
+        services.uow(), services.clock, actor, document_id, body.message if body else None
     )
     return RevisionResponse(revision=RevisionOut.of(revision))
 
@@ -244,9 +221,9 @@ def create_revision(
     "/{document_id}/revisions/{number}", response_model=RevisionResponse, summary="Get a revision"
 )
 def get_revision(
-    document_id: UUID, number: RevisionNumber, actor: CurrentActor, services: Services
+    document_id: DocumentIdPath, number: RevisionNumber, actor: CurrentActor, services: Services
 ) -> RevisionResponse:
-    revision = revisions.get_revision(services.database.read_uow(), actor, document_id, number)
+    revision = revisions.get_revision(services.read_uow(), actor, document_id, number)
     return RevisionResponse(revision=RevisionOut.of(revision))
 
 
@@ -256,7 +233,7 @@ def get_revision(
     summary="Restore a revision (appends a new revision with its content)",
 )
 def restore_revision(
-    document_id: UUID,
+    document_id: DocumentIdPath,
     number: RevisionNumber,
     response: Response,
     actor: CurrentActor,
@@ -264,7 +241,7 @@ def restore_revision(
     if_match: IfMatch = None,
 ) -> DocumentWriteResponse:
     write = revisions.restore_revision(
-        services.database.uow(),
+        services.uow(),
         services.clock,
         actor,
         document_id,
@@ -281,9 +258,13 @@ def restore_revision(
     summary="Field-by-field changes between two revisions",
 )
 def diff_revisions(
-    document_id: UUID, a: RevisionNumber, b: RevisionNumber, actor: CurrentActor, services: Services
+    document_id: DocumentIdPath,
+    a: RevisionNumber,
+    b: RevisionNumber,
+    actor: CurrentActor,
+    services: Services,
 ) -> DiffResponse:
-    changes = revisions.diff_revisions(services.database.read_uow(), actor, document_id, a, b)
+    changes = revisions.diff_revisions(services.read_uow(), actor, document_id, a, b)
     return DiffResponse(from_=a, to=b, changes=[FieldChangeOut.of(c) for c in changes])
 
 
@@ -300,7 +281,7 @@ def _act(
     reason: str | None = None,
 ) -> DocumentResponse:
     document = workflow.act(
-        services.database.uow(),
+        services.uow(),
         services.clock,
         actor,
         document_id,
@@ -314,7 +295,7 @@ def _act(
 
 def _register_action(action: Action, summary: str) -> None:
     def handler(
-        document_id: UUID,
+        document_id: DocumentIdPath,
         response: Response,
         actor: CurrentActor,
         services: Services,
@@ -342,7 +323,7 @@ _register_action(Action.RESTORE, "Restore an archived document (→ draft)")
     summary="Reject a document in review (→ draft), with a reason",
 )
 def reject_document(
-    document_id: UUID,
+    document_id: DocumentIdPath,
     response: Response,
     actor: CurrentActor,
     services: Services,
@@ -356,6 +337,8 @@ def reject_document(
 @router.get(
     "/{document_id}/history", response_model=HistoryResponse, summary="Workflow transitions"
 )
-def document_history(document_id: UUID, actor: CurrentActor, services: Services) -> HistoryResponse:
-    records = workflow.history(services.database.read_uow(), actor, document_id)
+def document_history(
+    document_id: DocumentIdPath, actor: CurrentActor, services: Services
+) -> HistoryResponse:
+    records = workflow.history(services.read_uow(), actor, document_id)
     return HistoryResponse(items=[TransitionOut.of(r) for r in records])

@@ -1,7 +1,9 @@
 """The native /v1 error body: ``{"error": {"code", "message", "details"?, "retryAfter"?}}``.
 
-Codes are the specific ones of ``native-v1-behaviour.md`` (AUTH_REQUIRED, DOCUMENT_NOT_FOUND,
-...) carried by each domain error; the status comes from ``api/errors.py``.
+The codes are the contract's (``native-v1-behaviour.md``, Errors): a specific code where it
+names one (AUTH_REQUIRED, DOCUMENT_NOT_FOUND, ...), else the generic code of the error's
+category. The status comes from ``api/errors.py``; the one /v1 status that differs from the
+shared table (BLOCKS_INVALID is a 400) is overridden here.
 """
 
 from __future__ import annotations
@@ -11,13 +13,54 @@ from typing import Any
 from starlette.responses import Response
 
 from masthead.api.responses import OrjsonResponse
-from masthead.core.errors import MastheadError, RateLimited
+from masthead.core import errors as e
+from masthead.core.workflow import SelfApprovalForbidden
+
+# Most specific class first; the first match wins. Categories close the table.
+NATIVE_CODES: tuple[tuple[type[e.MastheadError], str], ...] = (
+    (e.DocumentNotFound, "DOCUMENT_NOT_FOUND"),
+    (e.MediaNotFound, "MEDIA_NOT_FOUND"),
+    (e.AuthRequired, "AUTH_REQUIRED"),
+    (e.InvalidToken, "AUTH_INVALID_TOKEN"),
+    (e.InvalidCredentials, "AUTH_INVALID"),
+    (e.InvalidRefreshToken, "AUTH_INVALID_REFRESH"),
+    (e.UploadTokenInvalid, "MEDIA_UPLOAD_TOKEN_INVALID"),
+    (e.BlocksInvalid, "BLOCKS_INVALID"),
+    (SelfApprovalForbidden, "FORBIDDEN"),
+    (e.PayloadTooLarge, "PAYLOAD_TOO_LARGE"),
+    (e.MethodNotAllowed, "METHOD_NOT_ALLOWED"),
+    (e.NotFound, "NOT_FOUND"),
+    (e.Conflict, "CONFLICT"),
+    (e.Invalid, "VALIDATION_ERROR"),
+    (e.Unauthenticated, "UNAUTHORIZED"),
+    (e.Forbidden, "FORBIDDEN"),
+    (e.RateLimited, "RATE_LIMITED"),
+    (e.MastheadError, "INTERNAL_ERROR"),
+)
+
+STATUS_OVERRIDES: tuple[tuple[type[e.MastheadError], int], ...] = (
+    (e.BlocksInvalid, 400),  # native-v1-behaviour.md: "blocks not in the block-editor shape"
+)
 
 
-def render_native_error(error: MastheadError, status: int) -> Response:
-    body: dict[str, Any] = {"code": error.code, "message": error.message}
+def native_code(error: e.MastheadError) -> str:
+    for cls, code in NATIVE_CODES:
+        if isinstance(error, cls):
+            return code
+    return "INTERNAL_ERROR"  # pragma: no cover - MastheadError closes the table
+
+
+def native_status(error: e.MastheadError, status: int) -> int:
+    for cls, override in STATUS_OVERRIDES:
+        if isinstance(error, cls):
+            return override
+    return status
+
+
+def render_native_error(error: e.MastheadError, status: int) -> Response:
+    body: dict[str, Any] = {"code": native_code(error), "message": error.message}
     if error.details:
         body["details"] = [{"field": d.field, "message": d.message} for d in error.details]
-    if isinstance(error, RateLimited):
+    if isinstance(error, e.RateLimited):
         body["retryAfter"] = error.retry_after
-    return OrjsonResponse({"error": body}, status_code=status)
+    return OrjsonResponse({"error": body}, status_code=native_status(error, status))

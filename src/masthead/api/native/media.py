@@ -9,18 +9,16 @@ multipart body is the one-step upload instead.
 
 from __future__ import annotations
 
-import re
-import tempfile
 from functools import partial
-from typing import Annotated, BinaryIO, cast
-from uuid import UUID
+from typing import Annotated
 
 import orjson
 from fastapi import APIRouter, Header, Query, Request
 from starlette.concurrency import run_in_threadpool
-from starlette.datastructures import UploadFile
 
+from masthead.api.body_rules import body_rules
 from masthead.api.context import AppServices, CurrentActor, Services
+from masthead.api.ids import MediaIdPath
 from masthead.api.native.content_schemas import Pagination
 from masthead.api.native.media_schemas import (
     FinalizeBody,
@@ -36,8 +34,9 @@ from masthead.api.native.media_schemas import (
     UploadReceivedResponse,
     UploadStartedResponse,
 )
-from masthead.api.query_params import parse_direction
-from masthead.core.errors import FieldError, Invalid, PayloadTooLarge
+from masthead.api.query_params import page_window, parse_direction, parse_flag
+from masthead.api.uploads import read_form_upload, spool_body
+from masthead.core.errors import FieldError, Invalid
 from masthead.core.media import MediaAsset, MediaQuery, MediaSort
 from masthead.core.models import Actor
 from masthead.core.services import media, uploads
@@ -45,23 +44,6 @@ from masthead.core.transforms import FocalPoint
 
 router = APIRouter(prefix="/media", tags=["media"])
 
-UPLOAD_PATHS = (
-    re.compile(r"/v1/media"),
-    re.compile(r"/v1/media/upload"),
-    re.compile(r"/v1/media/[^/]+/upload"),
-)
-"""Paths whose bodies are files: the body limit there is the media size limit."""
-
-MEDIA_TEXT_PATHS = (
-    re.compile(r"/v1/media"),
-    re.compile(r"/v1/media/init"),
-    re.compile(r"/v1/media/[^/]+/finalize"),
-)
-"""JSON bodies whose text the media services check themselves (file names are sanitised,
-metadata refuses NUL), so the NUL guard lets them through."""
-
-SPOOL_BYTES = 1024 * 1024  # uploads bigger than this wait on disk, not in memory
-TRUTHY = {"1", "true", "yes"}
 _SORTS = {
     "createdAt": MediaSort.CREATED_AT,
     "updatedAt": MediaSort.UPDATED_AT,
@@ -84,6 +66,7 @@ def _out(services: AppServices, asset: MediaAsset) -> MediaOut:
     response_model=UploadStartedResponse | UploadedResponse,
     summary="Start a direct upload (JSON), or upload a file in one step (multipart)",
 )
+@body_rules(carries_file=True, checks_own_text=True)
 async def create_media(
     request: Request, actor: CurrentActor, services: Services
 ) -> UploadStartedResponse | UploadedResponse:
@@ -95,6 +78,7 @@ async def create_media(
 @router.post(
     "/init", status_code=201, response_model=UploadStartedResponse, summary="Start an upload"
 )
+@body_rules(checks_own_text=True)
 async def init_media(
     request: Request, actor: CurrentActor, services: Services
 ) -> UploadStartedResponse:
@@ -107,6 +91,7 @@ async def init_media(
     response_model=UploadedResponse,
     summary="Upload a file in one step (multipart: file, alt, title, caption, description)",
 )
+@body_rules(carries_file=True)
 async def upload_media(
     request: Request, actor: CurrentActor, services: Services
 ) -> UploadedResponse:
@@ -124,7 +109,7 @@ async def _start_upload(
         raise Invalid("Malformed JSON body", details=[FieldError("body", str(exc))]) from exc
     started = await run_in_threadpool(
         uploads.start_upload,
-        services.database.uow(),
+        services.uow(),
         services.media,
         actor,
         filename=body.filename,
@@ -153,27 +138,17 @@ async def _upload_multipart(
     request: Request, actor: Actor, services: AppServices
 ) -> UploadedResponse:
     uploads.check_may_upload(actor)  # before reading a file a viewer could not keep
-    limit = services.media.policy.max_bytes
-    async with request.form(max_files=1, max_fields=20) as form:
-        upload = form.get("file")
-        if not isinstance(upload, UploadFile):
-            raise Invalid(
-                "Send the file in a multipart field named 'file'",
-                details=[FieldError("file", "required")],
-            )
-        fields = {k: v for k, v in form.items() if isinstance(v, str)}
+    async with read_form_upload(request, services.media.policy.max_bytes) as form:
         # Invalid fields raise pydantic's ValidationError: the shared handler names them.
-        metadata = MetadataIn.model_validate(fields)
-        focal = _focal_from_form(fields)
-        if upload.size is not None and upload.size > limit:
-            raise PayloadTooLarge(f"Media files may be at most {limit} bytes")
+        metadata = MetadataIn.model_validate(form.fields)
+        focal = _focal_from_form(form.fields)
         asset = await run_in_threadpool(
             uploads.upload_media,
-            services.database.uow,
+            services.uow,
             services.media,
             actor,
-            upload.file,
-            filename=upload.filename,
+            form.file.file,
+            filename=form.file.filename,
             metadata=metadata.metadata(),
             focal_point=focal,
         )
@@ -192,8 +167,9 @@ def _focal_from_form(fields: dict[str, str]) -> FocalPoint | None:
     response_model=UploadReceivedResponse,
     summary="Receive the bytes of a direct upload (the local backend's upload URL)",
 )
+@body_rules(carries_file=True)
 async def put_media_upload(
-    media_id: UUID,
+    media_id: MediaIdPath,
     request: Request,
     services: Services,
     x_upload_token: Annotated[str | None, Header(max_length=200)] = None,
@@ -203,7 +179,7 @@ async def put_media_upload(
     ticket = await run_in_threadpool(
         partial(
             uploads.authorize_upload,
-            services.database.read_uow(),
+            services.read_uow(),
             services.media,
             media_id,
             x_upload_token,
@@ -211,30 +187,19 @@ async def put_media_upload(
             signature=signature,
         )
     )
-    limit = uploads.upload_limit(services.media, ticket)
-    with tempfile.SpooledTemporaryFile(max_size=SPOOL_BYTES) as spool:
-        received = 0
-        async for chunk in request.stream():
-            received += len(chunk)
-            if received > limit:
-                raise PayloadTooLarge(
-                    f"This upload may be at most {limit} bytes (the declared or maximum size)"
-                )
-            spool.write(chunk)
-        spool.seek(0)
-        size = await run_in_threadpool(
-            uploads.store_upload, services.media, ticket, cast(BinaryIO, spool)
-        )
+    async with spool_body(request, uploads.upload_limit(services.media, ticket)) as body:
+        size = await run_in_threadpool(uploads.store_upload, services.media, ticket, body)
     return UploadReceivedResponse(mediaId=media_id, size=size)
 
 
 @router.post("/{media_id}/finalize", response_model=MediaResponse, summary="Finish a direct upload")
+@body_rules(checks_own_text=True)
 def finalize_media(
-    media_id: UUID, actor: CurrentActor, services: Services, body: FinalizeBody | None = None
+    media_id: MediaIdPath, actor: CurrentActor, services: Services, body: FinalizeBody | None = None
 ) -> MediaResponse:
     parsed = body or FinalizeBody()
     asset = uploads.finalize_upload(
-        services.database.uow,
+        services.uow,
         services.media,
         actor,
         media_id,
@@ -260,18 +225,19 @@ def list_media(
     type: str | None = Query(None, max_length=127, description="Alias of mimeType"),
     sortBy: str | None = Query(None, description="createdAt (default), updatedAt, filename..."),
     sortDir: str | None = Query(None, description="asc or desc (default)"),
-    page: int = Query(1, ge=1, le=1_000_000),
-    pageSize: int | None = Query(None, ge=1, le=100, description="Default 20"),
-    limit: int | None = Query(None, ge=1, le=100, description="Alias of pageSize"),
+    page: int | None = Query(None, ge=1, le=1_000_000),
+    pageSize: int | None = Query(None, description="1..100, default 20"),
+    limit: int | None = Query(None, description="Alias of pageSize"),
     offset: int | None = Query(None, ge=0, le=10_000_000),
 ) -> MediaList:
-    size = pageSize or limit or 20
+    size, start = page_window(
+        limit=pageSize if pageSize is not None else limit, offset=offset, page=page
+    )
     sort = _SORTS.get(sortBy or "createdAt")
     if sort is None:
         raise Invalid(
             "Unknown sortBy", details=[FieldError("sortBy", f"one of {', '.join(_SORTS)}")]
         )
-    start = offset if offset is not None else (page - 1) * size
     query = MediaQuery(
         search=q or search,
         mime_type=mimeType or type,
@@ -280,24 +246,24 @@ def list_media(
         limit=size,
         offset=start,
     )
-    items, total = media.list_media(services.database.read_uow(), actor, query)
+    items, total = media.list_media(services.read_uow(), actor, query)
     return MediaList(
         items=[_out(services, a) for a in items], pagination=Pagination.of(total, size, start)
     )
 
 
 @router.get("/{media_id}", response_model=MediaResponse, summary="Get one media asset")
-def get_media(media_id: UUID, actor: CurrentActor, services: Services) -> MediaResponse:
-    asset = media.get_media(services.database.read_uow(), actor, media_id)
+def get_media(media_id: MediaIdPath, actor: CurrentActor, services: Services) -> MediaResponse:
+    asset = media.get_media(services.read_uow(), actor, media_id)
     return MediaResponse(media=_out(services, asset))
 
 
 @router.patch("/{media_id}", response_model=MediaResponse, summary="Edit alt, caption...")
 def patch_media(
-    media_id: UUID, body: MediaPatch, actor: CurrentActor, services: Services
+    media_id: MediaIdPath, body: MediaPatch, actor: CurrentActor, services: Services
 ) -> MediaResponse:
     asset = media.update_media(
-        services.database.uow(),
+        services.uow(),
         services.media,
         actor,
         media_id,
@@ -309,16 +275,16 @@ def patch_media(
 
 @router.delete("/{media_id}", response_model=MediaDeleteResponse, summary="Delete media")
 def delete_media(
-    media_id: UUID,
+    media_id: MediaIdPath,
     actor: CurrentActor,
     services: Services,
     force: str | None = Query(None, description="true: delete even if documents use it"),
 ) -> MediaDeleteResponse:
     asset = media.delete_media(
-        services.database.uow,
+        services.uow,
         services.media,
         actor,
         media_id,
-        force=(force or "").lower() in TRUTHY,
+        force=parse_flag(force, "force"),
     )
     return MediaDeleteResponse(media=_out(services, asset))

@@ -11,13 +11,16 @@ from pydantic import Field, model_validator
 
 from masthead.api.context import AppServices
 from masthead.api.native.content_schemas import Pagination
-from masthead.api.native.schemas import WireModel
+from masthead.api.wire import WireModel
+from masthead.core import limits
 from masthead.core.media import MediaAsset, MediaUrls
 from masthead.core.services.uploads import Metadata
 from masthead.core.transforms import RASTER_MIME_TYPES, FocalPoint, TransformSpec
 
 MAX_SIZE = 2**53  # beyond any real file; keeps numbers exact in JSON clients
-MimeType = Field(None, min_length=1, max_length=127, pattern=r"^[\w.+-]+/[\w.+-]+$")
+MimeType = Field(
+    None, min_length=1, max_length=limits.MAX_MIME_TYPE, pattern=r"^[\w.+-]+/[\w.+-]+$"
+)
 
 
 class FocalPointIn(WireModel):
@@ -41,10 +44,10 @@ class FocalPointOut(WireModel):
 
 
 class MetadataIn(WireModel):
-    alt: str | None = Field(None, max_length=1000)
-    title: str | None = Field(None, max_length=500)
-    caption: str | None = Field(None, max_length=2000)
-    description: str | None = Field(None, max_length=10000)
+    alt: str | None = Field(None, max_length=limits.MAX_MEDIA_ALT)
+    title: str | None = Field(None, max_length=limits.MAX_MEDIA_TITLE)
+    caption: str | None = Field(None, max_length=limits.MAX_MEDIA_CAPTION)
+    description: str | None = Field(None, max_length=limits.MAX_MEDIA_DESCRIPTION)
 
     def metadata(self) -> Metadata:
         return Metadata(self.alt, self.title, self.caption, self.description)
@@ -53,15 +56,17 @@ class MetadataIn(WireModel):
 class InitUploadBody(WireModel):
     """Every key is optional: the /v1 contract's clients may send no body at all."""
 
-    filename: str | None = Field(None, max_length=1000)
+    filename: str | None = Field(None, max_length=limits.MAX_FILENAME)
     mimeType: str | None = MimeType
     size: int | None = Field(None, ge=0, le=MAX_SIZE)
 
 
 class FinalizeBody(MetadataIn):
     uploadToken: str | None = Field(None, max_length=200)
-    filename: str | None = Field(None, max_length=1000)
-    mimeType: str | None = Field(None, max_length=127)  # the bytes decide; kept for clients
+    filename: str | None = Field(None, max_length=limits.MAX_FILENAME)
+    mimeType: str | None = Field(
+        None, max_length=limits.MAX_MIME_TYPE
+    )  # the bytes decide; kept for clients
     size: int | None = Field(None, ge=0, le=MAX_SIZE)
     sha256: str | None = Field(None, pattern=r"^[0-9a-f]{64}$", description="Checked if given")
     width: int | None = None  # measured by the server; the client's value is ignored

@@ -5,24 +5,11 @@ from __future__ import annotations
 from datetime import datetime
 from uuid import UUID
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 
+from masthead.api.wire import WireModel
+from masthead.core import limits
 from masthead.core.models import Role, User
-
-
-class WireModel(BaseModel):
-    model_config = ConfigDict(extra="ignore", populate_by_name=True)
-
-
-class ErrorBody(WireModel):
-    code: str
-    message: str
-    details: list[dict[str, str]] | None = None
-    retryAfter: int | None = None
-
-
-class ErrorResponse(WireModel):
-    error: ErrorBody
 
 
 class MembershipOut(WireModel):
@@ -55,8 +42,8 @@ class UserOut(WireModel):
 
 
 class TokenRequest(WireModel):
-    username: str = Field(min_length=1, max_length=200)
-    password: str = Field(min_length=1, max_length=1024)
+    username: str = Field(min_length=1, max_length=limits.MAX_USERNAME)
+    password: str = Field(min_length=1, max_length=limits.MAX_SECRET)
 
 
 class TokenResponse(WireModel):
@@ -69,7 +56,7 @@ class TokenResponse(WireModel):
 
 
 class RefreshRequest(WireModel):
-    refreshToken: str = Field(min_length=1, max_length=1024)
+    refreshToken: str = Field(min_length=1, max_length=limits.MAX_SECRET)
 
 
 class RefreshResponse(WireModel):

@@ -12,8 +12,8 @@ from masthead.api.native.content_schemas import (
     DocumentResponse,
     DocumentWriteResponse,
 )
-from masthead.api.native.documents import PerspectiveParam
 from masthead.api.native.schemas import OkResponse
+from masthead.api.query_params import PerspectiveParam
 from masthead.core.services import documents
 
 router = APIRouter(prefix="/singletons", tags=["singletons"])
@@ -27,7 +27,7 @@ def get_singleton(
     services: Services,
     perspective: PerspectiveParam = None,
 ) -> DocumentResponse:
-    document = documents.get_singleton(services.database.read_uow(), actor, type_name, perspective)
+    document = documents.get_singleton(services.read_uow(), actor, type_name, perspective)
     response.headers["ETag"] = etag(document.version)
     return DocumentResponse(document=DocumentOut.of(document))
 
@@ -37,7 +37,7 @@ def put_singleton(
     type_name: str, body: DocumentBody, response: Response, actor: CurrentActor, services: Services
 ) -> DocumentWriteResponse:
     write = documents.put_singleton(
-        services.database.uow(), services.clock, actor, type_name, body.to_input()
+        services.uow(), services.clock, actor, type_name, body.to_input()
     )
     response.headers["ETag"] = etag(write.document.version)
     return DocumentWriteResponse.of(write)
@@ -45,5 +45,5 @@ def put_singleton(
 
 @router.delete("/{type_name}", response_model=OkResponse, summary="Delete it for good")
 def delete_singleton(type_name: str, actor: CurrentActor, services: Services) -> OkResponse:
-    documents.delete_singleton(services.database.uow(), actor, type_name)
+    documents.delete_singleton(services.uow(), actor, type_name)
     return OkResponse()

@@ -20,7 +20,7 @@ router = APIRouter(prefix="/types", tags=["content types"])
 
 @router.get("", response_model=ContentTypeList, summary="List content types")
 def list_types(actor: CurrentActor, services: Services) -> ContentTypeList:
-    types = content_types.list_types(services.database.read_uow(), actor)
+    types = content_types.list_types(services.read_uow(), actor)
     return ContentTypeList(items=[ContentTypeOut.of(t) for t in types])
 
 
@@ -28,13 +28,13 @@ def list_types(actor: CurrentActor, services: Services) -> ContentTypeList:
 def create_type(
     body: ContentTypeBody, actor: CurrentActor, services: Services
 ) -> ContentTypeResponse:
-    created = content_types.create_type(services.database.uow(), services.clock, actor, body.spec())
+    created = content_types.create_type(services.uow(), services.clock, actor, body.spec())
     return ContentTypeResponse(type=ContentTypeOut.of(created))
 
 
 @router.get("/{name}", response_model=ContentTypeResponse, summary="Get a content type")
 def get_type(name: str, actor: CurrentActor, services: Services) -> ContentTypeResponse:
-    found = content_types.get_type(services.database.read_uow(), actor, name)
+    found = content_types.get_type(services.read_uow(), actor, name)
     return ContentTypeResponse(type=ContentTypeOut.of(found))
 
 
@@ -46,9 +46,8 @@ def update_type(
     services: Services,
     force: bool = Query(False, description="Remove fields even if documents use them"),
 ) -> ContentTypeResponse:
-    current = content_types.get_type(services.database.read_uow(), actor, name)
-    updated = content_types.update_type(
-        services.database.uow(), services.clock, actor, name, body.merged(current), force=force
+    updated = content_types.patch_type(
+        services.uow(), services.clock, actor, name, body.changes(), force=force
     )
     return ContentTypeResponse(type=ContentTypeOut.of(updated))
 
@@ -60,5 +59,5 @@ def delete_type(
     services: Services,
     force: bool = Query(False, description="Also delete the type's documents"),
 ) -> OkResponse:
-    content_types.delete_type(services.database.uow(), actor, name, force=force)
+    content_types.delete_type(services.uow(), actor, name, force=force)
     return OkResponse()

@@ -62,8 +62,10 @@ def create_user(
     space_slug: str | None = None,
     name: str | None = None,
     is_superuser: bool = False,
+    passwords: security.Passwords = security.DEFAULT_PASSWORDS,
 ) -> User:
-    """Create a user, with a membership when ``role`` and ``space_slug`` are given.
+    """Create a user, with a membership when ``role`` and ``space_slug`` are given; the
+    password is hashed with ``passwords``.
 
     Raises Invalid (bad username), WeakPassword, UsernameTaken, SpaceNotFound.
     """
@@ -74,7 +76,7 @@ def create_user(
             details=[FieldError("username", "use letters, digits and _ . @ - (max 64)")],
         )
     security.check_password_strength(password, username)
-    password_hash = security.hash_password(password)
+    password_hash = passwords.hash(password)
     now = clock()
     with uow:
         if uow.users.exists(username):
@@ -133,7 +135,12 @@ def revoke_api_token(uow: UnitOfWork, clock: Clock, actor: Actor, token_id: UUID
 
 
 def bootstrap(
-    uow: UnitOfWork, clock: Clock, admin_username: str, admin_password: str | None
+    uow: UnitOfWork,
+    clock: Clock,
+    admin_username: str,
+    admin_password: str | None,
+    *,
+    passwords: security.Passwords = security.DEFAULT_PASSWORDS,
 ) -> tuple[User, str] | None:
     """On an empty database, create the space ``default`` and a superuser admin in it.
 
@@ -156,5 +163,6 @@ def bootstrap(
         space_slug="default",
         name="Administrator",
         is_superuser=True,
+        passwords=passwords,
     )
     return user, password

@@ -32,13 +32,15 @@ API_TOKEN_TOUCH_INTERVAL = timedelta(minutes=1)
 
 @dataclass(frozen=True)
 class AuthPolicy:
-    """What the auth services need besides storage: signer, lifetimes, limits, clock."""
+    """What the auth services need besides storage: signer, password hasher, lifetimes,
+    limits, clock."""
 
     signer: security.TokenSigner
     clock: Clock
     limiter: RateLimiter
     refresh_ttl: timedelta
     login_limit: str  # e.g. "10/minute", per username and per client address
+    passwords: security.Passwords = security.DEFAULT_PASSWORDS
 
 
 def _issue_pair(uow: UnitOfWork, policy: AuthPolicy, user_id: UUID, family_id: UUID) -> TokenPair:
@@ -76,13 +78,13 @@ def login(uow: UnitOfWork, policy: AuthPolicy, username: str, password: str, cli
     with uow:
         credentials = uow.users.find_credentials(username)
         password_hash = credentials.password_hash if credentials else None
-        if not security.verify_password(password_hash, password) or credentials is None:
+        if not policy.passwords.verify(password_hash, password) or credentials is None:
             raise InvalidCredentials()
         user = credentials.user
         if not user.is_active:
             raise InvalidCredentials()
-        if security.password_needs_rehash(credentials.password_hash):
-            uow.users.set_password_hash(user.id, security.hash_password(password))
+        if policy.passwords.needs_rehash(credentials.password_hash):
+            uow.users.set_password_hash(user.id, policy.passwords.hash(password))
         tokens = _issue_pair(uow, policy, user.id, family_id=uuid4())
         uow.commit()
     return Login(tokens=tokens, user=user)

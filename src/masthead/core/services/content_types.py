@@ -11,7 +11,12 @@ from uuid import UUID, uuid4
 from masthead.core import access
 from masthead.core.access import Permission
 from masthead.core.builtin_types import BUILTIN_TYPES
-from masthead.core.content_types import ContentType, ContentTypeSpec, field_checker
+from masthead.core.content_types import (
+    ContentType,
+    ContentTypeChanges,
+    ContentTypeSpec,
+    field_checker,
+)
 from masthead.core.errors import (
     ContentTypeExists,
     ContentTypeInUse,
@@ -109,39 +114,77 @@ def update_type(
     if spec.name != name:
         raise Invalid("A type cannot be renamed", details=[FieldError("name", "must stay " + name)])
     with uow:
-        current = load_type(uow, actor.space_id, name)
-        _check_references(uow, actor.space_id, spec)
-        removed = sorted(current.field_names - {f.name for f in spec.fields})
-        in_use = {
-            field: count
-            for field in removed
-            if (count := uow.documents.count_using_field(actor.space_id, name, field))
-        }
-        if in_use and not force:
-            raise ContentTypeInUse(
-                "Removing these fields would drop stored data; pass force=true to proceed",
-                details=[FieldError(f, f"used by {n} document(s)") for f, n in in_use.items()],
-            )
-        refused = [] if force else _values_refused(uow, current, spec)
-        if refused:
-            raise ContentTypeInUse(
-                "Stored documents hold values the new definition refuses; change them first "
-                "or pass force=true (they must then be fixed on their next save)",
-                details=refused,
-            )
-        updated = current.model_copy(
-            update={
-                "title": spec.title or current.title,
-                "kind": spec.kind,
-                "fields": spec.fields,
-                "route_pattern": spec.route_pattern,
-                "template": spec.template,
-                "workflow": spec.workflow,
-                "updated_at": clock(),
-            }
-        )
-        uow.content_types.update(updated)
+        updated = _replace(uow, clock, actor, _load_for_update(uow, actor, name), spec, force)
         uow.commit()
+    return updated
+
+
+def patch_type(
+    uow: UnitOfWork,
+    clock: Clock,
+    actor: Actor,
+    name: str,
+    changes: ContentTypeChanges,
+    *,
+    force: bool = False,
+) -> ContentType:
+    """Change only the parts of a type that ``changes`` names. The merge and the write are
+    one transaction with the type's row locked, so two concurrent patches of different
+    parts both persist. Raises as update_type."""
+    access.require(actor, Permission.MANAGE_SCHEMA)
+    with uow:
+        current = _load_for_update(uow, actor, name)
+        updated = _replace(uow, clock, actor, current, changes.applied_to(current), force)
+        uow.commit()
+    return updated
+
+
+def _load_for_update(uow: UnitOfWork, actor: Actor, name: str) -> ContentType:
+    content_type = uow.content_types.find(actor.space_id, name, for_update=True)
+    if content_type is None:
+        raise ContentTypeNotFound(f"Content type '{name}' not found")
+    return content_type
+
+
+def _replace(
+    uow: UnitOfWork,
+    clock: Clock,
+    actor: Actor,
+    current: ContentType,
+    spec: ContentTypeSpec,
+    force: bool,
+) -> ContentType:
+    _check_references(uow, actor.space_id, spec)
+    removed = sorted(current.field_names - {f.name for f in spec.fields})
+    in_use = {
+        field: count
+        for field in removed
+        if (count := uow.documents.count_using_field(actor.space_id, current.name, field))
+    }
+    if in_use and not force:
+        raise ContentTypeInUse(
+            "Removing these fields would drop stored data; pass force=true to proceed",
+            details=[FieldError(f, f"used by {n} document(s)") for f, n in in_use.items()],
+        )
+    refused = [] if force else _values_refused(uow, current, spec)
+    if refused:
+        raise ContentTypeInUse(
+            "Stored documents hold values the new definition refuses; change them first "
+            "or pass force=true (they must then be fixed on their next save)",
+            details=refused,
+        )
+    updated = current.model_copy(
+        update={
+            "title": spec.title or current.title,
+            "kind": spec.kind,
+            "fields": spec.fields,
+            "route_pattern": spec.route_pattern,
+            "template": spec.template,
+            "workflow": spec.workflow,
+            "updated_at": clock(),
+        }
+    )
+    uow.content_types.update(updated)
     return updated
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 from uuid import UUID, uuid4
 
@@ -28,13 +29,15 @@ from masthead.core.errors import (
     Conflict,
     ContentTypeNotFound,
     DocumentNotFound,
+    ErrorKind,
     FieldError,
     Invalid,
     SlugTaken,
     StaleVersion,
     UniqueValueTaken,
 )
-from masthead.core.models import Actor, Role, TokenKind
+from masthead.core.listing import default_perspective
+from masthead.core.models import Actor
 from masthead.core.ports import Clock, UnitOfWork
 from masthead.core.services import workflow as workflow_service
 from masthead.core.services.content_types import load_type
@@ -68,16 +71,6 @@ class DocumentWrite:
     revision: Revision
 
 
-def default_perspective(actor: Actor) -> Perspective:
-    """Readers with tokens meant for frontends (viewer API tokens, anonymous) get what is
-    published; people editing content get working copies."""
-    if actor.kind is TokenKind.ANONYMOUS:
-        return Perspective.PUBLISHED
-    if actor.kind is TokenKind.API and actor.role is Role.VIEWER:
-        return Perspective.PUBLISHED
-    return Perspective.DRAFT
-
-
 def require_read(actor: Actor, perspective: Perspective) -> None:
     access.require(
         actor, Permission.READ if perspective is Perspective.DRAFT else Permission.READ_PUBLISHED
@@ -101,7 +94,7 @@ def split_input(inp: DocumentInput) -> tuple[str | None, str | None, dict[str, A
     data.pop("title", None)
     data.pop("slug", None)
     details = [
-        FieldError(name, "must be a string")
+        FieldError(name, "must be a string", ErrorKind.TYPE, {"expected": "string"})
         for name, value in (("title", title), ("slug", slug))
         if value is not None and not isinstance(value, str)
     ]
@@ -117,40 +110,80 @@ def _choose_slug(
     title: str,
     requested: str | None,
     exclude: UUID | None,
+    also_taken: Callable[[str], bool] | None = None,
 ) -> str:
+    """The requested slug if valid and free, else one made unique from the title.
+    ``also_taken``: slugs claimed but not yet stored (the earlier documents of an import)."""
+
     def taken(candidate: str) -> bool:
-        return uow.documents.slug_taken(space_id, type_name, candidate, exclude)
+        return (also_taken is not None and also_taken(candidate)) or uow.documents.slug_taken(
+            space_id, type_name, candidate, exclude
+        )
 
     if requested is not None:
         if not slugs.is_valid_slug(requested):
             raise Invalid(
                 "Invalid slug",
-                details=[FieldError("slug", "use letters, digits and single hyphens")],
+                details=[
+                    FieldError("slug", "use letters, digits and single hyphens", ErrorKind.PATTERN)
+                ],
             )
         if taken(requested):
             raise SlugTaken(
                 f"Slug '{requested}' is already used by another {type_name}",
-                details=[FieldError("slug", "already taken")],
+                details=[FieldError("slug", "already taken", ErrorKind.UNIQUE)],
             )
         return requested
     return slugs.unique_slug(slugs.slugify(title), taken)
 
 
+@dataclass
+class Claims:
+    """What documents built earlier in the same transaction claim but have not stored yet
+    (a batch import): single types, slugs and unique values, per type."""
+
+    singles: set[str] = field(default_factory=set)
+    slugs: set[tuple[str, str]] = field(default_factory=set)
+    values: set[tuple[str, str, str]] = field(default_factory=set)
+
+    def claim(self, content_type: ContentType, document: Document) -> None:
+        self.singles.add(content_type.name)
+        self.slugs.add((content_type.name, document.slug))
+        for field_def in content_type.fields:
+            value = document.data.get(field_def.name)
+            if field_def.unique and value is not None:
+                self.values.add((content_type.name, field_def.name, _canonical(value)))
+
+    def has_value(self, type_name: str, field_name: str, value: Any) -> bool:
+        return (type_name, field_name, _canonical(value)) in self.values
+
+
+def _canonical(value: Any) -> str:
+    return repr(value)
+
+
 def _check_unique(
-    uow: UnitOfWork, content_type: ContentType, data: dict[str, Any], exclude: UUID | None
+    uow: UnitOfWork,
+    content_type: ContentType,
+    data: dict[str, Any],
+    exclude: UUID | None,
+    claims: Claims | None = None,
 ) -> None:
     for field_def in content_type.fields:
         value = data.get(field_def.name)
         if (
             field_def.unique
             and value is not None
-            and uow.documents.value_taken(
-                content_type.space_id, content_type.name, field_def.name, value, exclude
+            and (
+                (claims is not None and claims.has_value(content_type.name, field_def.name, value))
+                or uow.documents.value_taken(
+                    content_type.space_id, content_type.name, field_def.name, value, exclude
+                )
             )
         ):
             raise UniqueValueTaken(
                 f"Another {content_type.name} already has this {field_def.name}",
-                details=[FieldError(field_def.name, "must be unique")],
+                details=[FieldError(field_def.name, "must be unique", ErrorKind.UNIQUE)],
             )
 
 
@@ -162,9 +195,10 @@ def prepare_content(
     data: dict[str, Any],
     exclude: UUID | None,
     existing: ExistingIds | None = None,
+    claims: Claims | None = None,
 ) -> dict[str, Any]:
     """Validate and normalise content; ``existing`` answers which referenced ids exist
-    (default: ask storage)."""
+    (default: ask storage); ``claims``: unique values taken earlier in this transaction."""
     validate_content(content_type, title, slug, data)
     data = normalize_datetimes(content_type, data)
     check_references(
@@ -178,14 +212,13 @@ def prepare_content(
         data,
         lambda ids: {asset.id for asset in uow.media.get_many(content_type.space_id, ids)},
     )
-    _check_unique(uow, content_type, data, exclude)
+    _check_unique(uow, content_type, data, exclude, claims)
     return data
 
 
-def append_revision(
-    uow: UnitOfWork, document: Document, actor: Actor, message: str | None
-) -> Revision:
-    revision = Revision(
+def new_revision(document: Document, actor: Actor, message: str | None) -> Revision:
+    """The revision recording ``document``'s current content (not yet stored)."""
+    return Revision(
         id=uuid4(),
         document_id=document.id,
         number=document.revision,
@@ -197,8 +230,71 @@ def append_revision(
         author_id=actor_key(actor),
         created_at=document.updated_at,
     )
+
+
+def append_revision(
+    uow: UnitOfWork, document: Document, actor: Actor, message: str | None
+) -> Revision:
+    revision = new_revision(document, actor, message)
     uow.revisions.add(document.space_id, revision)
     return revision
+
+
+def check_initial_status(status: Status | None) -> None:
+    if status in {Status.APPROVED, Status.ARCHIVED}:
+        raise Invalid(
+            f"A new document cannot start as {status.value}",
+            details=[FieldError("status", "use draft, in_review or published", ErrorKind.ENUM)],
+        )
+
+
+def plan_document(
+    uow: UnitOfWork,
+    actor: Actor,
+    content_type: ContentType,
+    inp: DocumentInput,
+    now: datetime,
+    *,
+    claims: Claims | None = None,
+    existing: ExistingIds | None = None,
+) -> Document:
+    """A new draft document (revision 1) of ``content_type``, validated but not stored: the
+    one way documents are built, whether created one by one or imported in batches.
+
+    ``claims``: what documents built earlier in the same transaction took (single types,
+    slugs, unique values); the new document's claims are added to it. Raises Invalid,
+    SlugTaken, UniqueValueTaken, Conflict (a single type that has its document already)."""
+    if content_type.kind is TypeKind.SINGLE and (
+        (claims is not None and content_type.name in claims.singles)
+        or uow.documents.find_single(actor.space_id, content_type.name)
+    ):
+        raise Conflict(f"'{content_type.name}' is a single type and already has its document")
+    title, slug, data = split_input(inp)
+    data = {**content_type.defaults(), **{k: v for k, v in data.items() if v is not None}}
+    if title is None:
+        title = derive_title(content_type, data, DEFAULT_TITLE)
+    pending = (lambda s: (content_type.name, s) in claims.slugs) if claims is not None else None
+    slug = _choose_slug(uow, actor.space_id, content_type.name, title, slug, None, pending)
+    data = prepare_content(uow, content_type, title, slug, data, None, existing, claims)
+    document = Document(
+        id=uuid4(),
+        space_id=actor.space_id,
+        type=content_type.name,
+        title=title,
+        slug=slug,
+        data=data,
+        status=Status.DRAFT,
+        version=1,
+        revision=1,
+        author_id=actor_key(actor),
+        created_at=now,
+        updated_at=now,
+        published_at=None,
+        published_revision=None,
+    )
+    if claims is not None:
+        claims.claim(content_type, document)
+    return document
 
 
 def create_document(
@@ -206,51 +302,22 @@ def create_document(
 ) -> DocumentWrite:
     """Create a document (revision 1). Raises Forbidden, Invalid, SlugTaken, Conflict."""
     access.require(actor, Permission.WRITE)
-    if inp.status in {Status.APPROVED, Status.ARCHIVED}:
-        raise Invalid(
-            f"A new document cannot start as {inp.status.value}",
-            details=[FieldError("status", "use draft, in_review or published")],
-        )
-    now = clock()
+    check_initial_status(inp.status)
     with uow:
         content_type = type_for_write(uow, actor.space_id, inp.type or DEFAULT_TYPE)
-        if content_type.kind is TypeKind.SINGLE and uow.documents.find_single(
-            actor.space_id, content_type.name
-        ):
-            raise Conflict(f"'{content_type.name}' is a single type and already has its document")
-        title, slug, data = split_input(inp)
-        data = {**content_type.defaults(), **{k: v for k, v in data.items() if v is not None}}
-        if title is None:
-            title = derive_title(content_type, data, DEFAULT_TITLE)
-        requested_slug = slug
-        slug = _choose_slug(uow, actor.space_id, content_type.name, title, slug, None)
-        data = prepare_content(uow, content_type, title, slug, data, None)
-        document = Document(
-            id=uuid4(),
-            space_id=actor.space_id,
-            type=content_type.name,
-            title=title,
-            slug=slug,
-            data=data,
-            status=Status.DRAFT,
-            version=1,
-            revision=1,
-            author_id=actor_key(actor),
-            created_at=now,
-            updated_at=now,
-            published_at=None,
-            published_revision=None,
-        )
-        text = search_text(content_type, title, data)
+        document = plan_document(uow, actor, content_type, inp, clock())
+        text = search_text(content_type, document.title, document.data)
         for attempt in range(SLUG_RETRIES):
             try:
                 uow.documents.add(document, text)
                 break
             except SlugTaken:
                 # A concurrent writer took the generated slug: take the next free one.
-                if requested_slug is not None or attempt == SLUG_RETRIES - 1:
+                if inp.slug is not None or attempt == SLUG_RETRIES - 1:
                     raise
-                slug = _choose_slug(uow, actor.space_id, content_type.name, title, None, None)
+                slug = _choose_slug(
+                    uow, actor.space_id, content_type.name, document.title, None, None
+                )
                 document = document.model_copy(update={"slug": slug})
         revision = append_revision(uow, document, actor, None)
         if inp.status is not None and inp.status is not Status.DRAFT:

@@ -24,6 +24,7 @@ from masthead.core.errors import (
 )
 from masthead.core.media import MediaAsset, MediaQuery
 from masthead.core.models import Actor
+from masthead.core.paging import check_paging
 from masthead.core.ports import UnitOfWork, UnitOfWorkFactory
 from masthead.core.services.media_store import (
     MediaContext,
@@ -40,6 +41,7 @@ SWEEP_BATCH = 100
 def list_media(uow: UnitOfWork, actor: Actor, query: MediaQuery) -> tuple[list[MediaAsset], int]:
     """A page of the space's ready assets and the total. Raises Forbidden."""
     access.require(actor, Permission.READ)
+    check_paging(query.limit, query.offset)
     with uow:
         return uow.media.query(actor.space_id, query)
 

@@ -12,41 +12,24 @@ from typing import Any
 from uuid import UUID
 
 from masthead.core.content_types import ContentType, FieldDef, FieldType
-from masthead.core.documents import (
-    Document,
+from masthead.core.documents import Document, Expanded, Perspective
+from masthead.core.errors import ContentTypeNotFound, ErrorKind, FieldError, Invalid
+from masthead.core.limits import MAX_SEARCH
+from masthead.core.listing import (
     DocumentQuery,
-    Expanded,
     Filter,
     FilterOp,
     Page,
-    Perspective,
+    default_perspective,
 )
-from masthead.core.errors import ContentTypeNotFound, FieldError, Invalid
 from masthead.core.models import Actor
+from masthead.core.paging import paging_errors
 from masthead.core.ports import UnitOfWork
 from masthead.core.services.content_types import load_type
-from masthead.core.services.documents import default_perspective, load_document, require_read
+from masthead.core.services.documents import load_document, require_read
+from masthead.core.system_fields import SYSTEM_FIELDS, ValueKind
 
-MAX_LIMIT = 100
-MAX_OFFSET = 10_000_000  # far past any real listing, well inside a 64-bit integer
-MAX_SEARCH = 200
 MAX_EXPAND_DEPTH = 3
-
-# System fields every document has: public name → kind of value.
-SYSTEM_FIELDS: dict[str, str] = {
-    "id": "uuid",
-    "title": "string",
-    "slug": "string",
-    "type": "string",
-    "status": "string",
-    "authorId": "uuid",  # who created it; a type may have its own "author" field
-    "createdAt": "datetime",
-    "updatedAt": "datetime",
-    "publishedAt": "datetime",
-}
-SORTABLE_SYSTEM = frozenset(
-    {"title", "slug", "type", "status", "createdAt", "updatedAt", "publishedAt"}
-)
 _SCALAR_OPS = frozenset(
     {
         FilterOp.EQ,
@@ -122,27 +105,38 @@ def _filterable(field: FieldDef) -> bool:
 
 
 def _check_filter(flt: Filter, content_type: ContentType | None) -> Filter:
-    if flt.field in SYSTEM_FIELDS:
-        kind = SYSTEM_FIELDS[flt.field]
-        allowed = _TEXT_OPS if kind == "string" else _SCALAR_OPS
+    system = SYSTEM_FIELDS.get(flt.field)
+    if system is not None:
+        kind: str = system.kind.value
+        allowed = _TEXT_OPS if system.kind is ValueKind.STRING else _SCALAR_OPS
     else:
         field = content_type.field(flt.field) if content_type else None
         if field is None:
             hint = "" if content_type else " (filter by type to use its fields)"
             raise Invalid(
                 f"Unknown field '{flt.field}'{hint}",
-                details=[FieldError(flt.field, "unknown field" + hint)],
+                details=[FieldError(flt.field, "unknown field" + hint, ErrorKind.UNKNOWN_FIELD)],
             )
         if not _filterable(field):
             raise Invalid(
                 f"Field '{flt.field}' cannot be filtered",
-                details=[FieldError(flt.field, f"{field.type.value} fields are not filterable")],
+                details=[
+                    FieldError(
+                        flt.field,
+                        f"{field.type.value} fields are not filterable",
+                        ErrorKind.NOT_ALLOWED,
+                    )
+                ],
             )
         kind, allowed = _field_kind(field), _ops_for(field)
     if flt.op not in allowed:
         raise Invalid(
             f"Operator '{flt.op.value}' does not apply to '{flt.field}'",
-            details=[FieldError(flt.field, f"operator {flt.op.value} not allowed here")],
+            details=[
+                FieldError(
+                    flt.field, f"operator {flt.op.value} not allowed here", ErrorKind.NOT_ALLOWED
+                )
+            ],
         )
     try:
         if flt.op is FilterOp.EXISTS:
@@ -162,13 +156,19 @@ def _check_filter(flt: Filter, content_type: ContentType | None) -> Filter:
             value = _coerce(kind, flt.value)
     except ValueError as exc:
         raise Invalid(
-            f"Invalid value for '{flt.field}'", details=[FieldError(flt.field, str(exc))]
+            f"Invalid value for '{flt.field}'",
+            details=[FieldError(flt.field, str(exc), ErrorKind.TYPE, {"value": flt.value})],
         ) from exc
     return Filter(flt.field, flt.op, value)
 
 
 def _check_sort(name: str, content_type: ContentType | None) -> None:
-    if name in SORTABLE_SYSTEM:
+    system = SYSTEM_FIELDS.get(name)
+    if system is not None:
+        if not system.sortable:
+            raise Invalid(
+                f"Cannot sort by '{name}'", details=[FieldError(name, "not a sortable field")]
+            )
         return
     field = content_type.field(name) if content_type else None
     if field is None or not field.is_indexable:
@@ -176,31 +176,45 @@ def _check_sort(name: str, content_type: ContentType | None) -> None:
         raise Invalid(f"Cannot sort by '{name}'", details=[FieldError(name, reason)])
 
 
-def prepare_query(query: DocumentQuery, content_type: ContentType | None) -> DocumentQuery:
-    """Check every part of ``query`` and coerce filter values. Raises Invalid naming fields."""
-    details: list[FieldError] = []
-    if not 1 <= query.limit <= MAX_LIMIT:
-        details.append(FieldError("limit", f"must be between 1 and {MAX_LIMIT}"))
-    if not 0 <= query.offset <= MAX_OFFSET:
-        details.append(FieldError("offset", f"must be between 0 and {MAX_OFFSET}"))
+def _varies_in(name: str, perspective: Perspective) -> bool:
+    """False for a system field that holds one value for every document of ``perspective``
+    (status, when reading what is published): sorting by it orders nothing."""
+    system = SYSTEM_FIELDS.get(name)
+    return not (
+        system is not None
+        and system.published_value is not None
+        and perspective is Perspective.PUBLISHED
+    )
+
+
+def prepare_query(
+    query: DocumentQuery, content_type: ContentType | None, actor: Actor
+) -> DocumentQuery:
+    """Check every part of ``query``, coerce filter values and resolve the perspective.
+    Raises Invalid naming the fields at fault."""
+    details = paging_errors(query.limit, query.offset)
     if query.search is not None and len(query.search) > MAX_SEARCH:
         details.append(FieldError("q", f"at most {MAX_SEARCH} characters"))
     if details:
         raise Invalid("Invalid query", details=details)
+    perspective = query.perspective or default_perspective(actor)
     filters = tuple(_check_filter(f, content_type) for f in query.filters)
     for sort in query.sort:
         _check_sort(sort.field, content_type)
     search = query.search.strip() if query.search else None
-    return replace(query, filters=filters, search=search or None)
+    return replace(
+        query,
+        perspective=perspective,
+        filters=filters,
+        sort=tuple(s for s in query.sort if _varies_in(s.field, perspective)),
+        search=search or None,
+    )
 
 
-def list_documents(
-    uow: UnitOfWork, actor: Actor, query: DocumentQuery, *, perspective_given: bool = True
-) -> Page:
-    """Run a query. Raises Forbidden, Invalid (unknown type, field, operator or value)."""
-    if not perspective_given:
-        query = replace(query, perspective=default_perspective(actor))
-    require_read(actor, query.perspective)
+def list_documents(uow: UnitOfWork, actor: Actor, query: DocumentQuery) -> Page:
+    """Run a query (in the caller's default perspective unless it names one). Raises
+    Forbidden, Invalid (unknown type, field, operator or value)."""
+    require_read(actor, query.perspective or default_perspective(actor))
     with uow:
         content_type = None
         if query.type is not None:
@@ -211,10 +225,11 @@ def list_documents(
                     f"Unknown content type '{query.type}'",
                     details=[FieldError("type", "unknown content type")],
                 ) from exc
-        prepared = prepare_query(query, content_type)
+        prepared = prepare_query(query, content_type, actor)
+        perspective = prepared.perspective or default_perspective(actor)
         check_expand(prepared.expand, content_type)
         items, total = uow.documents.query(actor.space_id, prepared, content_type)
-        expanded = expand(uow, actor, items, prepared.expand, prepared.perspective)
+        expanded = expand(uow, actor, items, prepared.expand, perspective)
     return Page(items, total, prepared.limit, prepared.offset, expanded)
 
 

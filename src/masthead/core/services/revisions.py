@@ -11,12 +11,11 @@ from masthead.core import access
 from masthead.core.access import Permission
 from masthead.core.documents import Document, Revision
 from masthead.core.errors import FieldError, Invalid, RevisionNotFound, StaleVersion
+from masthead.core.limits import MAX_MESSAGE
 from masthead.core.models import Actor
+from masthead.core.paging import DEFAULT_LIMIT, check_paging
 from masthead.core.ports import Clock, UnitOfWork
 from masthead.core.services.documents import DocumentWrite, append_revision, restore_content
-
-MAX_MESSAGE = 2000
-MAX_OFFSET = 10_000_000
 
 
 @dataclass(frozen=True)
@@ -35,22 +34,12 @@ class FieldChange:
     change: str  # "added", "removed" or "changed"
 
 
-def _check_paging(limit: int, offset: int) -> None:
-    details = []
-    if not 1 <= limit <= 100:
-        details.append(FieldError("limit", "must be between 1 and 100"))
-    if not 0 <= offset <= MAX_OFFSET:
-        details.append(FieldError("offset", f"must be between 0 and {MAX_OFFSET}"))
-    if details:
-        raise Invalid("Invalid paging", details=details)
-
-
 def list_revisions(
-    uow: UnitOfWork, actor: Actor, document_id: UUID, *, limit: int = 20, offset: int = 0
+    uow: UnitOfWork, actor: Actor, document_id: UUID, *, limit: int = DEFAULT_LIMIT, offset: int = 0
 ) -> RevisionPage:
     """Newest first. Raises Forbidden, DocumentNotFound, Invalid."""
     access.require(actor, Permission.READ)
-    _check_paging(limit, offset)
+    check_paging(limit, offset)
     with uow:
         uow.documents.get(actor.space_id, document_id)
         items, total = uow.revisions.list(document_id, limit, offset)

@@ -3,6 +3,7 @@ restore, and the recorded history of them. The rules live in ``core/workflow.py`
 
 from __future__ import annotations
 
+from datetime import datetime
 from uuid import UUID, uuid4
 
 from masthead.core import access
@@ -11,6 +12,7 @@ from masthead.core.content import search_text
 from masthead.core.content_types import ContentType
 from masthead.core.documents import Document, TransitionRecord
 from masthead.core.errors import FieldError, Invalid, StaleVersion
+from masthead.core.limits import MAX_REASON
 from masthead.core.models import Actor
 from masthead.core.ports import Clock, UnitOfWork
 from masthead.core.services.content_types import load_type
@@ -25,21 +27,21 @@ PERMISSION = {
     Action.ARCHIVE: Permission.PUBLISH,
     Action.RESTORE: Permission.PUBLISH,
 }
-MAX_REASON = 2000
 
 
-def apply_action(
-    uow: UnitOfWork,
-    clock: Clock,
+def plan_action(
     actor: Actor,
     document: Document,
-    content_type: ContentType | None,
+    content_type: ContentType,
     action: Action,
     reason: str | None,
-) -> Document:
-    """Run one action on ``document`` inside the caller's unit of work (no commit)."""
+    now: datetime,
+) -> tuple[Document, TransitionRecord]:
+    """``document`` after ``action``, and the record of it; nothing is stored. The state
+    machine's rules (core/workflow.py) and the actor's permission are checked here, so every
+    caller, one document or a batch import, runs the same ones. Raises Forbidden,
+    IllegalTransition, SelfApprovalForbidden."""
     access.require(actor, PERMISSION[action])
-    content_type = content_type or load_type(uow, actor.space_id, document.type)
     step = transition(
         action,
         document.status,
@@ -48,7 +50,6 @@ def apply_action(
         submitted_by=document.submitted_by,
         is_published=document.is_published,
     )
-    now = clock()
     changes: dict[str, object] = {
         "status": step.to_status,
         "version": document.version + 1,
@@ -66,26 +67,40 @@ def apply_action(
         changes["published_revision"] = None
         changes["published_at"] = None
     updated = document.model_copy(update=changes)
+    record = TransitionRecord(
+        id=uuid4(),
+        document_id=document.id,
+        action=action,
+        from_status=step.from_status,
+        to_status=step.to_status,
+        actor_id=actor_key(actor),
+        reason=reason,
+        at=now,
+        version=updated.version,
+    )
+    return updated, record
+
+
+def apply_action(
+    uow: UnitOfWork,
+    clock: Clock,
+    actor: Actor,
+    document: Document,
+    content_type: ContentType | None,
+    action: Action,
+    reason: str | None,
+) -> Document:
+    """Run one action on ``document`` inside the caller's unit of work (no commit)."""
+    access.require(actor, PERMISSION[action])
+    content_type = content_type or load_type(uow, actor.space_id, document.type)
+    updated, record = plan_action(actor, document, content_type, action, reason, clock())
     if not uow.documents.save(updated, document.version, None):
         raise StaleVersion()
     if action is Action.PUBLISH:
         uow.documents.publish(updated, search_text(content_type, updated.title, updated.data))
     elif action in {Action.UNPUBLISH, Action.ARCHIVE} and document.is_published:
         uow.documents.unpublish(actor.space_id, document.id)
-    uow.transitions.add(
-        actor.space_id,
-        TransitionRecord(
-            id=uuid4(),
-            document_id=document.id,
-            action=action,
-            from_status=step.from_status,
-            to_status=step.to_status,
-            actor_id=actor_key(actor),
-            reason=reason,
-            at=now,
-            version=updated.version,
-        ),
-    )
+    uow.transitions.add(actor.space_id, record)
     return updated
 
 

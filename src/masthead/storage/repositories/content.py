@@ -25,8 +25,9 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from masthead.core.content_types import ContentType, FieldDef, TypeKind, WorkflowMode
-from masthead.core.documents import Document, DocumentQuery, Perspective, Revision, TransitionRecord
+from masthead.core.documents import Document, Perspective, Revision, TransitionRecord
 from masthead.core.errors import DocumentNotFound, FieldError, SlugTaken
+from masthead.core.listing import DocumentQuery
 from masthead.core.workflow import Action, Status
 from masthead.storage import list_values, queries, search
 from masthead.storage.tables import (
@@ -73,12 +74,13 @@ class SqlContentTypeRepository:
         )
         return [_content_type(r) for r in rows]
 
-    def find(self, space_id: UUID, name: str) -> ContentType | None:
-        row = self._session.scalar(
-            select(ContentTypeRow).where(
-                ContentTypeRow.space_id == space_id, ContentTypeRow.name == name
-            )
+    def find(self, space_id: UUID, name: str, *, for_update: bool = False) -> ContentType | None:
+        """``for_update``: lock the row until the transaction ends (PostgreSQL; SQLite's
+        writers already hold the database's one write lock)."""
+        statement = select(ContentTypeRow).where(
+            ContentTypeRow.space_id == space_id, ContentTypeRow.name == name
         )
+        row = self._session.scalar(statement.with_for_update() if for_update else statement)
         return _content_type(row) if row else None
 
     def add(self, content_type: ContentType) -> None:
@@ -498,7 +500,8 @@ class SqlDocumentRepository:
         page, count = queries.build(self._dialect, space_id, query, content_type)
         ids = list(self._session.scalars(page))
         total = self._session.scalar(count) or 0
-        by_id = {d.id: d for d in self.get_many(space_id, ids, query.perspective)}
+        perspective = query.perspective or Perspective.DRAFT  # the core has resolved it
+        by_id = {d.id: d for d in self.get_many(space_id, ids, perspective)}
         return [by_id[i] for i in ids if i in by_id], total
 
     def get_many(

@@ -1,4 +1,5 @@
-"""The Idempotency-Key header on native POSTs: replay the first response for a repeat."""
+"""The Idempotency-Key header on creating POSTs, for any dialect: a repeat of a key gets the
+stored first response (status and body) instead of running again."""
 
 from __future__ import annotations
 
@@ -33,7 +34,7 @@ def replay_or_run(
     if key is None:
         return run()
     request_hash = idempotency.fingerprint(request.model_dump(mode="json", exclude_unset=True))
-    stored = idempotency.begin(services.database.uow(), services.clock, actor, key, request_hash)
+    stored = idempotency.begin(services.uow(), services.clock, actor, key, request_hash)
     if stored is not None:
         return OrjsonResponse(
             stored.body, status_code=stored.status_code, headers={"Idempotent-Replayed": "true"}
@@ -41,8 +42,8 @@ def replay_or_run(
     try:
         result = run()
     except BaseException:
-        idempotency.abandon(services.database.uow(), actor, key)
+        idempotency.abandon(services.uow(), actor, key)
         raise
     body = result.model_dump(mode="json", by_alias=True)
-    idempotency.complete(services.database.uow(), actor, key, status_code, body)
+    idempotency.complete(services.uow(), actor, key, status_code, body)
     return result

@@ -1,0 +1,57 @@
+"""Ids in paths: text that is not a Masthead id names nothing, so it is not found, never 422.
+
+``native-v1-behaviour.md`` (Ids in paths): ``/v1/documents/doc_missing`` answers exactly like a
+well-formed id that does not exist. Every dialect declares its id path parameters with the
+aliases here (a parameter of another name gets its own small dependency beside them), so the
+rule holds for all of them. No dialect is imported here.
+
+A path id that is not a UUID reaches the core as ``NOTHING``, an id no row has, rather than
+being refused here: the core then answers it exactly as any unknown id, after the same
+authentication, role and upload-signature checks (a viewer's write is 403 either way, an
+unsigned upload URL 401), which an early 404 would skip. So these aliases serve routes that
+look a resource up; a route that creates one under an id from the path must not use them.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Annotated, Any
+from uuid import UUID
+
+from fastapi import Depends, Path
+
+NOTHING = UUID(int=0)
+"""The nil UUID: Masthead makes every id with uuid4, whose version bits it lacks."""
+
+_UUID = re.compile(r"[0-9a-f]{8}(-?)[0-9a-f]{4}\1[0-9a-f]{4}\1[0-9a-f]{4}\1[0-9a-f]{12}", re.I)
+"""Hyphenated or 32 hex digits, the forms accepted before ids were read here."""
+
+
+def parse_id(raw: str) -> UUID:
+    """``raw`` as a UUID, or ``NOTHING`` when it is not one."""
+    if not _UUID.fullmatch(raw):
+        return NOTHING
+    return UUID(raw)
+
+
+def _uuid_text(description: str) -> Any:
+    """A path parameter read as text, documented as a UUID."""
+    return Path(description=description, json_schema_extra={"format": "uuid"})
+
+
+async def document_id_from_path(
+    document_id: Annotated[str, _uuid_text("Document id (a UUID)")],
+) -> UUID:
+    return parse_id(document_id)
+
+
+async def media_id_from_path(
+    media_id: Annotated[str, _uuid_text("Media asset id (a UUID)")],
+) -> UUID:
+    return parse_id(media_id)
+
+
+DocumentIdPath = Annotated[UUID, Depends(document_id_from_path)]
+"""``{document_id}`` in a route's path."""
+MediaIdPath = Annotated[UUID, Depends(media_id_from_path)]
+"""``{media_id}`` in a route's path."""

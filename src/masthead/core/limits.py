@@ -1,0 +1,21 @@
+"""Input limits, declared once. The core enforces them; dialects' wire models reuse them, so
+a request refused at the edge and one refused by a service name the same bound."""
+
+from __future__ import annotations
+
+MAX_TITLE = 500  # a document's title
+MAX_SLUG = 200
+MAX_TYPE_NAME = 64  # content type names (core/content_types.TYPE_NAME says the same)
+MAX_REASON = 2000  # why a document was rejected
+MAX_MESSAGE = 2000  # a revision's message
+MAX_SEARCH = 200  # a full-text search query
+MAX_ROUTE_PATTERN = 200  # and a template name
+MAX_ID = 200  # a reference or media id as stored in a field
+MAX_USERNAME = 200
+MAX_SECRET = 1024  # passwords and refresh tokens as sent
+MAX_MEDIA_ALT = 1000
+MAX_MEDIA_TITLE = 500
+MAX_MEDIA_CAPTION = 2000
+MAX_MEDIA_DESCRIPTION = 10_000
+MAX_FILENAME = 1000
+MAX_MIME_TYPE = 127
