@@ -55,19 +55,3 @@ DocumentIdPath = Annotated[UUID, Depends(document_id_from_path)]
 """``{document_id}`` in a route's path."""
 MediaIdPath = Annotated[UUID, Depends(media_id_from_path)]
 """``{media_id}`` in a route's path."""
-
-
-async def user_id_from_path(user_id: Annotated[str, _uuid_text("User id (a UUID)")]) -> UUID:
-    return parse_id(user_id)
-
-
-async def token_id_from_path(
-    token_id: Annotated[str, _uuid_text("API token id (a UUID)")],
-) -> UUID:
-    return parse_id(token_id)
-
-
-UserIdPath = Annotated[UUID, Depends(user_id_from_path)]
-"""``{user_id}`` in a route's path."""
-TokenIdPath = Annotated[UUID, Depends(token_id_from_path)]
-"""``{token_id}`` in a route's path."""

@@ -21,43 +21,13 @@ class PatternTimeout(Exception):
     """Checking a value against a pattern took longer than the limit."""
 
 
-def _strict_end(pattern: str) -> str:
-    """``pattern`` with each ``$`` outside a character class made ``\\Z``. JSON Schema
-    patterns are ECMA-262 regular expressions, where ``$`` matches only at the end; in
-    Python it also matches before a final newline, so ``^[0-9]+$`` would accept "12\\n"."""
-    out: list[str] = []
-    in_class = False
-    i = 0
-    while i < len(pattern):
-        char = pattern[i]
-        if char == "\\":
-            out.append(pattern[i : i + 2])
-            i += 2
-            continue
-        if in_class:
-            in_class = char != "]"
-        elif char == "[":
-            # A "]" first in a class ("[]a]", "[^]a]") is one of its characters in Python.
-            start = i + 2 if pattern.startswith("[^", i) else i + 1
-            end = start + 1 if pattern.startswith("]", start) else start
-            out.append(pattern[i:end])
-            in_class, i = True, end
-            continue
-        elif char == "$":
-            char = "\\Z"
-        out.append(char)
-        i += 1
-    return "".join(out)
-
-
 @lru_cache(maxsize=1024)
 def compile_pattern(pattern: str) -> regex.Pattern[str]:
-    """The compiled pattern (``$`` as JSON Schema means it: only at the end); ValueError if
-    it is too long or does not compile."""
+    """The compiled pattern; ValueError if it is too long or does not compile."""
     if len(pattern) > MAX_PATTERN_LENGTH:
         raise ValueError(f"patterns are at most {MAX_PATTERN_LENGTH} characters")
     try:
-        return regex.compile(_strict_end(pattern))
+        return regex.compile(pattern)
     except regex.error as exc:
         raise ValueError(f"pattern does not compile: {exc}") from exc
 

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import replace
 from datetime import datetime
-from typing import Any, Literal
+from typing import Any
 from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -15,7 +15,6 @@ from masthead.api.expansion import MediaRenderer, inline_expanded, pick_fields
 from masthead.core import limits
 from masthead.core.blocks import BLOCKS_SCHEMA_VERSION
 from masthead.core.content_types import (
-    TYPE_NAME,
     ContentType,
     ContentTypeChanges,
     ContentTypeSpec,
@@ -34,19 +33,13 @@ from masthead.core.workflow import Status
 NATIVE_ALIASES = {"content": "body", "featuredImageId": "featureImage", "blocks": "blocks"}
 
 
-# The core's TYPE_NAME as a JSON-Schema pattern (ECMA regexes have no \Z; $ ends the text).
-TYPE_NAME_PATTERN = TYPE_NAME.pattern.removesuffix("\\Z") + "$"
-
-
 class ContentTypeBody(BaseModel):
     model_config = ConfigDict(extra="forbid", populate_by_name=True)
 
-    name: str = Field(
-        pattern=TYPE_NAME_PATTERN, description="Lowercase letters, digits, - and _; from a letter"
-    )
+    name: str
     title: str | None = None
     kind: TypeKind = TypeKind.COLLECTION
-    fields: list[FieldDef] = Field(default_factory=list, max_length=limits.MAX_FIELDS_PER_TYPE)
+    fields: list[FieldDef] = Field(default_factory=list)
     routePattern: str | None = None
     template: str | None = None
     workflow: WorkflowMode = WorkflowMode.NONE
@@ -68,7 +61,7 @@ class ContentTypePatch(BaseModel):
 
     title: str | None = None
     kind: TypeKind | None = None
-    fields: list[FieldDef] | None = Field(None, max_length=limits.MAX_FIELDS_PER_TYPE)
+    fields: list[FieldDef] | None = None
     routePattern: str | None = None
     template: str | None = None
     workflow: WorkflowMode | None = None
@@ -134,9 +127,7 @@ class DocumentBody(BaseModel):
     # Any list: the core answers a block of neither shape with BLOCKS_INVALID (400).
     blocks: list[Any] | None = None
     data: dict[str, Any] | None = None
-    version: int | None = Field(
-        None, ge=1, strict=True, description="Expected version (like If-Match)"
-    )
+    version: int | None = Field(None, ge=1, description="Expected version (like If-Match)")
 
     def to_input(self) -> DocumentInput:
         data = dict(self.data or {})
@@ -378,15 +369,7 @@ class HistoryResponse(BaseModel):
     items: list[TransitionOut]
 
 
-class ArchivedResponse(BaseModel):
-    """DELETE /v1/documents/:id: archived (soft delete), restorable."""
-
-    ok: Literal[True]
-    document: DocumentOut
-
-
-class DeletedResponse(BaseModel):
-    """DELETE /v1/documents/:id?permanent=1: deleted for good."""
-
-    ok: Literal[True]
-    deleted: Literal[True]
+class DeleteResponse(BaseModel):
+    ok: bool = True
+    deleted: bool | None = None
+    document: DocumentOut | None = None

@@ -15,7 +15,6 @@ from typing import Annotated
 import orjson
 from fastapi import APIRouter, Header, Query, Request
 from starlette.concurrency import run_in_threadpool
-from starlette.convertors import StringConvertor, register_url_convertor
 
 from masthead.api.body_rules import body_rules
 from masthead.api.context import AppServices, CurrentActor, Services
@@ -34,21 +33,9 @@ from masthead.api.native.media_schemas import (
     UploadedResponse,
     UploadReceivedResponse,
     UploadStartedResponse,
-    init_body_schema,
-    upload_form_schema,
 )
-from masthead.api.query_params import (
-    OffsetParam,
-    PageParam,
-    PageSizeParam,
-    SortDirParam,
-    flag_query,
-    page_window,
-    parse_direction,
-    parse_flag,
-)
+from masthead.api.query_params import page_window, parse_direction, parse_flag
 from masthead.api.uploads import read_form_upload, spool_body
-from masthead.core import limits
 from masthead.core.errors import FieldError, Invalid
 from masthead.core.media import MediaAsset, MediaQuery, MediaSort
 from masthead.core.models import Actor
@@ -56,21 +43,6 @@ from masthead.core.services import media, uploads
 from masthead.core.transforms import FocalPoint
 
 router = APIRouter(prefix="/media", tags=["media"])
-
-INIT, UPLOAD = "init", "upload"  # the literal segments beside /media/{media_id}
-
-
-class MediaIdConvertor(StringConvertor):
-    """``/media/{media_id}``'s segment: any but the literal ones of the routes beside it, so
-    that a method ``/media/init`` or ``/media/upload`` does not serve answers 405 with their
-    ``Allow`` (and OPTIONS lists only theirs) instead of reaching the asset routes, which
-    would take ``init`` for an id. ``$`` as in the literal routes' own patterns."""
-
-    regex = rf"(?!(?:{INIT}|{UPLOAD})$)[^/]+"
-
-
-register_url_convertor("media_id", MediaIdConvertor())
-ASSET = "/{media_id:media_id}"
 
 _SORTS = {
     "createdAt": MediaSort.CREATED_AT,
@@ -93,15 +65,6 @@ def _out(services: AppServices, asset: MediaAsset) -> MediaOut:
     status_code=201,
     response_model=UploadStartedResponse | UploadedResponse,
     summary="Start a direct upload (JSON), or upload a file in one step (multipart)",
-    openapi_extra={
-        "requestBody": {
-            "required": False,
-            "content": {
-                "application/json": {"schema": init_body_schema()},
-                "multipart/form-data": {"schema": upload_form_schema()},
-            },
-        }
-    },
 )
 @body_rules(carries_file=True, checks_own_text=True)
 async def create_media(
@@ -113,16 +76,7 @@ async def create_media(
 
 
 @router.post(
-    f"/{INIT}",
-    status_code=201,
-    response_model=UploadStartedResponse,
-    summary="Start an upload",
-    openapi_extra={
-        "requestBody": {
-            "required": False,
-            "content": {"application/json": {"schema": init_body_schema()}},
-        }
-    },
+    "/init", status_code=201, response_model=UploadStartedResponse, summary="Start an upload"
 )
 @body_rules(checks_own_text=True)
 async def init_media(
@@ -132,16 +86,10 @@ async def init_media(
 
 
 @router.post(
-    f"/{UPLOAD}",
+    "/upload",
     status_code=201,
     response_model=UploadedResponse,
     summary="Upload a file in one step (multipart: file, alt, title, caption, description)",
-    openapi_extra={
-        "requestBody": {
-            "required": True,
-            "content": {"multipart/form-data": {"schema": upload_form_schema()}},
-        }
-    },
 )
 @body_rules(carries_file=True)
 async def upload_media(
@@ -218,13 +166,6 @@ def _focal_from_form(fields: dict[str, str]) -> FocalPoint | None:
     name="put_media_upload",
     response_model=UploadReceivedResponse,
     summary="Receive the bytes of a direct upload (the local backend's upload URL)",
-    openapi_extra={
-        "requestBody": {
-            "required": False,
-            "description": "The file's bytes, with the init call's requiredHeaders",
-            "content": {"application/octet-stream": {"schema": {}}},
-        }
-    },
 )
 @body_rules(carries_file=True)
 async def put_media_upload(
@@ -278,26 +219,16 @@ def finalize_media(
 def list_media(
     actor: CurrentActor,
     services: Services,
-    q: str | None = Query(
-        None, max_length=limits.MAX_SEARCH, description="Search filename, alt and title"
-    ),
-    search: str | None = Query(None, max_length=limits.MAX_SEARCH, description="Alias of q"),
-    mimeType: str | None = Query(
-        None, max_length=limits.MAX_MIME_TYPE, description="image, image/, image/png"
-    ),
-    type: str | None = Query(
-        None, max_length=limits.MAX_MIME_TYPE, description="Alias of mimeType"
-    ),
-    sortBy: str | None = Query(
-        None,
-        pattern=f"^(?:{'|'.join(_SORTS)})?$",
-        description=f"One of {', '.join(_SORTS)} (default createdAt)",
-    ),
-    sortDir: SortDirParam = None,
-    page: PageParam = None,
-    pageSize: PageSizeParam = None,
-    limit: PageSizeParam = None,
-    offset: OffsetParam = None,
+    q: str | None = Query(None, max_length=200, description="Search filename, alt and title"),
+    search: str | None = Query(None, max_length=200, description="Alias of q"),
+    mimeType: str | None = Query(None, max_length=127, description="image, image/, image/png"),
+    type: str | None = Query(None, max_length=127, description="Alias of mimeType"),
+    sortBy: str | None = Query(None, description="createdAt (default), updatedAt, filename..."),
+    sortDir: str | None = Query(None, description="asc or desc (default)"),
+    page: int | None = Query(None, ge=1, le=1_000_000),
+    pageSize: int | None = Query(None, description="1..100, default 20"),
+    limit: int | None = Query(None, description="Alias of pageSize"),
+    offset: int | None = Query(None, ge=0, le=10_000_000),
 ) -> MediaList:
     size, start = page_window(
         limit=pageSize if pageSize is not None else limit, offset=offset, page=page
@@ -321,13 +252,13 @@ def list_media(
     )
 
 
-@router.get(ASSET, response_model=MediaResponse, summary="Get one media asset")
+@router.get("/{media_id}", response_model=MediaResponse, summary="Get one media asset")
 def get_media(media_id: MediaIdPath, actor: CurrentActor, services: Services) -> MediaResponse:
     asset = media.get_media(services.read_uow(), actor, media_id)
     return MediaResponse(media=_out(services, asset))
 
 
-@router.patch(ASSET, response_model=MediaResponse, summary="Edit alt, caption...")
+@router.patch("/{media_id}", response_model=MediaResponse, summary="Edit alt, caption...")
 def patch_media(
     media_id: MediaIdPath, body: MediaPatch, actor: CurrentActor, services: Services
 ) -> MediaResponse:
@@ -342,12 +273,12 @@ def patch_media(
     return MediaResponse(media=_out(services, asset))
 
 
-@router.delete(ASSET, response_model=MediaDeleteResponse, summary="Delete media")
+@router.delete("/{media_id}", response_model=MediaDeleteResponse, summary="Delete media")
 def delete_media(
     media_id: MediaIdPath,
     actor: CurrentActor,
     services: Services,
-    force: str | None = flag_query("Delete even if documents use it"),
+    force: str | None = Query(None, description="true: delete even if documents use it"),
 ) -> MediaDeleteResponse:
     asset = media.delete_media(
         services.uow,

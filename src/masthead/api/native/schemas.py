@@ -23,7 +23,6 @@ class UserOut(WireModel):
     username: str
     name: str
     isSuperuser: bool
-    isActive: bool = True
     memberships: list[MembershipOut]
     createdAt: datetime
 
@@ -34,7 +33,6 @@ class UserOut(WireModel):
             username=user.username,
             name=user.name,
             isSuperuser=user.is_superuser,
-            isActive=user.is_active,
             memberships=[
                 MembershipOut(spaceId=m.space_id, space=m.space_slug, role=m.role)
                 for m in user.memberships

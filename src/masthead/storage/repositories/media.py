@@ -22,7 +22,7 @@ from masthead.core.media import (
     UploadTicket,
 )
 from masthead.core.transforms import FocalPoint
-from masthead.storage import folding, queries
+from masthead.storage import queries
 from masthead.storage.tables import MediaAssetRow, MediaRenditionRow
 
 _SORT_COLUMNS = {
@@ -191,12 +191,11 @@ class SqlMediaRepository:
                     MediaAssetRow.mime_type.like(f"{queries.escape_like(prefix)}%", escape="\\")
                 )
         if query.search:
-            # Case- and accent-insensitive, as document filters (storage/folding.py).
-            dialect = self._session.get_bind().dialect.name
+            pattern = f"%{queries.escape_like(query.search.lower())}%"
             conditions.append(
                 or_(
                     *(
-                        folding.contains(dialect, column, query.search)
+                        func.lower(column).like(pattern, escape="\\")
                         for column in (
                             MediaAssetRow.filename,
                             MediaAssetRow.original_filename,
