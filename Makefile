@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | sha1sum | cut -c1-12)
 
-.PHONY: run test lint typecheck format install clean bench bench-media
+.PHONY: run test lint typecheck format install clean bench bench-media bench-fields
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -40,6 +40,11 @@ bench: bench-media
 
 bench-media: $(STAMP)
 	$(BIN)/python bench/media_upload.py
+
+# Document writes while other spaces add and delete types (SQLite, then PostgreSQL at
+# MASTHEAD_BENCH_PG_URL or the local default).
+bench-fields: $(STAMP)
+	$(BIN)/python bench/field_indexes.py
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache

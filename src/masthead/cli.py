@@ -9,6 +9,7 @@ import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
+from uuid import UUID
 
 import typer
 from pydantic import ValidationError
@@ -122,6 +123,9 @@ def serve(
     bind_host, bind_port = host or settings.host, port or settings.port
     out.print(f"Masthead listening on http://{bind_host}:{bind_port}")
     sys.stdout.flush()
+    # X-Forwarded-* are believed only from the proxies named in MASTHEAD_FORWARDED_ALLOW_IPS;
+    # unset, uvicorn must not trust them from anyone (its own default trusts 127.0.0.1).
+    trusted_proxies = (settings.forwarded_allow_ips or "").strip()
     uvicorn.run(
         "masthead.api.asgi:app_from_env",
         factory=True,
@@ -130,6 +134,8 @@ def serve(
         workers=settings.workers,
         access_log=False,
         log_config=None,
+        proxy_headers=bool(trusted_proxies),
+        forwarded_allow_ips=trusted_proxies or None,
     )
 
 
@@ -244,6 +250,50 @@ def tokens_create(
     with database(settings) as db, domain_errors():
         created = accounts.create_api_token(db.uow(), now, space, role, name)
     name = escape(created.token.name)
-    out.print(f"Created API token [bold]{name}[/] ({role.value} in {escape(space)}).")
+    out.print(
+        f"Created API token [bold]{name}[/] ({role.value} in {escape(space)}), "
+        f"id {created.token.id}."
+    )
     out.print("Token (shown once):", style="bold")
     print(created.secret)  # noqa: T201 - plain line, so scripts can capture it
+
+
+@tokens_app.command("list")
+def tokens_list(
+    space: str = typer.Option(..., help="Slug of the space whose tokens to list."),
+) -> None:
+    """List a space's API tokens (never their secrets): id, name, role, state, last use."""
+    settings = load_settings()
+    with database(settings) as db, domain_errors():
+        tokens = accounts.list_space_api_tokens(db.read_uow(), space)
+    for token in tokens:
+        state = "revoked" if token.revoked_at else "active"
+        last_used = token.last_used_at.isoformat() if token.last_used_at else "never"
+        fields = (str(token.id), token.name, token.role.value, token.prefix, state, last_used)
+        print("\t".join(fields))  # noqa: T201 - plain, tab-separated
+
+
+@tokens_app.command("revoke")
+def tokens_revoke(
+    token_id: str = typer.Argument(..., metavar="ID", help="Id of the token (`tokens list`)."),
+) -> None:
+    """Revoke an API token: it stops working at once."""
+    try:
+        parsed = UUID(token_id)
+    except ValueError as exc:
+        raise fail(f"'{token_id}' is not an API token id (a UUID)") from exc
+    settings = load_settings()
+    with database(settings) as db, domain_errors():
+        accounts.revoke_any_api_token(db.uow(), now, parsed)
+    out.print(f"Revoked API token {parsed}.")
+
+
+@users_app.command("deactivate")
+def users_deactivate(
+    username: str = typer.Argument(..., help="Login name of the user."),
+) -> None:
+    """Deactivate a user: no more logins or refreshes, and their access tokens stop working."""
+    settings = load_settings()
+    with database(settings) as db, domain_errors():
+        user = accounts.deactivate_user_by_name(db.uow(), now, username)
+    out.print(f"Deactivated user [bold]{escape(user.username)}[/]; their sessions are revoked.")

@@ -140,10 +140,12 @@ def ensure_demo_types(uow: UnitOfWorkFactory, clock: Clock, actor: Actor) -> Non
             content_types.create_type(uow(), clock, actor, spec)
     post = content_types.get_type(uow(), actor, "post")
     extra = (
-        FieldDef(name="author", type=FieldType.REFERENCE, to="author"),
+        # Indexed: the fields the demo's list queries (bench/content_queries.py) filter and
+        # sort on.
+        FieldDef(name="author", type=FieldType.REFERENCE, to="author", indexed=True),
         FieldDef(name="categories", type=FieldType.REFERENCE, to="category", many=True),
-        FieldDef(name="featured", type=FieldType.BOOLEAN),
-        FieldDef(name="readingTime", type=FieldType.INTEGER, min=1),
+        FieldDef(name="featured", type=FieldType.BOOLEAN, indexed=True),
+        FieldDef(name="readingTime", type=FieldType.INTEGER, min=1, indexed=True),
     )
     missing = tuple(f for f in extra if post.field(f.name) is None)
     if missing:

@@ -44,6 +44,12 @@ class Settings(BaseSettings):
     host: str = Field("127.0.0.1", description="Address the server binds to.")
     port: int = Field(8000, ge=1, le=65535, description="Port the server listens on.")
     workers: int = Field(1, ge=1, description="Server processes started by `masthead serve`.")
+    forwarded_allow_ips: str | None = Field(
+        None,
+        description="Comma-separated addresses or networks of reverse proxies trusted to set "
+        "`X-Forwarded-For`/`X-Forwarded-Proto` (`*`: any). Unset: the headers are ignored "
+        "and the client address is the connection's peer.",
+    )
     secret_key: str | None = Field(
         None,
         description="Key that signs access tokens (HS256). Unset in dev: generated once and "
@@ -56,6 +62,14 @@ class Settings(BaseSettings):
     access_token_ttl_seconds: int = Field(900, ge=30, description="Access-token lifetime.")
     refresh_token_ttl_seconds: int = Field(
         30 * 24 * 3600, ge=60, description="Refresh-token lifetime."
+    )
+    refresh_reuse_grace_seconds: int = Field(
+        10,
+        ge=0,
+        le=300,
+        description="For this long after a refresh token is rotated, presenting it again "
+        "(two tabs refreshing at once) returns new tokens of the same session instead of "
+        "revoking it as a reuse. 0: every second use revokes.",
     )
     redis_url: str | None = Field(
         None, description="Redis URL; when set, rate limits are shared by every process."
@@ -125,10 +139,19 @@ class Settings(BaseSettings):
         "have; asking for more answers 422, so no caller can fill the disk with sizes.",
     )
     media_concurrent_renders: int = Field(
-        2, ge=1, description="On-request renders at a time per process (each takes a core)."
+        2,
+        ge=1,
+        description="Images decoded at a time per process, for uploads (probe and variants) "
+        "and transforms on request alike: each takes a core and up to about 5 bytes a pixel "
+        "of the image, so this bounds upload memory (README, Media).",
     )
     media_upload_ttl_seconds: int = Field(
         3600, ge=60, description="How long an upload URL and its token stay valid."
+    )
+    trokky_base_path: str = Field(
+        "/api",
+        pattern=r"^(/[A-Za-z0-9._~-]+)+$",
+        description="Path the Trokky API is served under (its documents' default base path).",
     )
 
     @field_validator("rate_limit", "login_rate_limit")

@@ -19,7 +19,7 @@ from fastapi import FastAPI
 from starlette.concurrency import run_in_threadpool
 
 import masthead
-from masthead.api import media_files, native
+from masthead.api import media_files, native, openapi, trokky
 from masthead.api.context import AppServices, Services
 from masthead.api.cors import CorsMiddleware, OptionsMiddleware
 from masthead.api.errors import ErrorRenderers, install_error_handlers
@@ -83,6 +83,7 @@ def create_app(
         refresh_ttl=timedelta(seconds=settings.refresh_token_ttl_seconds),
         login_limit=settings.login_rate_limit,
         passwords=passwords,
+        refresh_grace=timedelta(seconds=settings.refresh_reuse_grace_seconds),
     )
 
     media_context = build_media_context(settings, clock, blobs)
@@ -118,10 +119,16 @@ def create_app(
     renderers = ErrorRenderers()
     app.state.error_renderers = renderers  # a dialect mounted later registers its format here
     renderers.register(native.PREFIX, native.render_native_error)
+    for prefix in trokky.owned_prefixes(settings.trokky_base_path):
+        renderers.register(prefix, trokky.render_trokky_error)
     install_error_handlers(app, renderers)
 
     app.include_router(native.build_router())
+    # Dialects under /api, most specific prefix first (/api/v1/apps, /api/v1/content,
+    # /api/content), then Trokky's /api, whose routes claim only its four resources.
+    app.include_router(trokky.build_router(settings.trokky_base_path))
     app.include_router(media_files.router)
+    openapi.install(app)
 
     @app.get("/health", response_model=HealthResponse, tags=["operations"])
     def health(services: Services) -> HealthResponse:
@@ -132,7 +139,7 @@ def create_app(
     # Added last = outermost: the request id wraps even rate-limited and too-large answers.
     # OPTIONS is answered innermost, so it is guarded, limited and given an id like any request.
     app.add_middleware(OptionsMiddleware, router=app.router)
-    app.add_middleware(NulGuardMiddleware, renderers=renderers)
+    app.add_middleware(NulGuardMiddleware, renderers=renderers, max_bytes=settings.max_body_bytes)
     app.add_middleware(
         BodyLimitMiddleware,
         max_bytes=settings.max_body_bytes,

@@ -160,7 +160,20 @@ def invalid_from_pydantic(exc: ValidationError) -> Invalid:
     return Invalid("Validation failed", details=details)
 
 
+class RefusedBody(StarletteHTTPException):
+    """A request body refused by a middleware while it is read, carrying the core error that
+    says why (with its field errors). Raised as an HTTPException because FastAPI lets those
+    through its body parsing unchanged (anything else becomes a 400 there); rendered by the
+    dialect that owns the path like any domain error."""
+
+    def __init__(self, error: MastheadError):
+        super().__init__(status_code=status_for(error), detail=error.message)
+        self.error = error
+
+
 def error_from_http_exception(exc: StarletteHTTPException) -> MastheadError:
+    if isinstance(exc, RefusedBody):
+        return exc.error
     if exc.status_code == 404:
         return RouteNotFound()
     if exc.status_code == 405:

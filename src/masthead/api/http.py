@@ -6,7 +6,7 @@ import re
 
 from masthead.core.errors import FieldError, Invalid
 
-_ETAG = re.compile(r'^(?:W/)?"?(\d{1,18})"?$')
+_ETAG = re.compile(r'^(?:W/)?"?(\d{1,18})"?\Z')
 
 
 def etag(version: int) -> str:

@@ -19,6 +19,7 @@ from typing import Annotated, Any
 from uuid import UUID
 
 from fastapi import Depends, Path
+from starlette.convertors import StringConvertor, register_url_convertor
 
 NOTHING = UUID(int=0)
 """The nil UUID: Masthead makes every id with uuid4, whose version bits it lacks."""
@@ -55,3 +56,33 @@ DocumentIdPath = Annotated[UUID, Depends(document_id_from_path)]
 """``{document_id}`` in a route's path."""
 MediaIdPath = Annotated[UUID, Depends(media_id_from_path)]
 """``{media_id}`` in a route's path."""
+
+
+async def user_id_from_path(user_id: Annotated[str, _uuid_text("User id (a UUID)")]) -> UUID:
+    return parse_id(user_id)
+
+
+async def token_id_from_path(
+    token_id: Annotated[str, _uuid_text("API token id (a UUID)")],
+) -> UUID:
+    return parse_id(token_id)
+
+
+UserIdPath = Annotated[UUID, Depends(user_id_from_path)]
+"""``{user_id}`` in a route's path."""
+TokenIdPath = Annotated[UUID, Depends(token_id_from_path)]
+"""``{token_id}`` in a route's path."""
+
+
+def id_segment(param: str, *literals: str) -> str:
+    """``{param:...}``: a path segment for an id that stands beside literal routes (``/init``,
+    ``/count``), matching anything but those literals. A method the literal route does not
+    serve then answers 405 with its ``Allow`` instead of reaching the id route, which would
+    take the literal for an id. Registers one Starlette convertor per set of literals."""
+    name = "id_except_" + "_".join(sorted(literals))
+
+    class _IdExcept(StringConvertor):
+        regex = "(?!(?:" + "|".join(re.escape(x) for x in sorted(literals)) + ")$)[^/]+"
+
+    register_url_convertor(name, _IdExcept())
+    return "{" + param + ":" + name + "}"

@@ -4,24 +4,36 @@ Shared by every dialect (they all hand out these URLs). The URL is the capabilit
 of the bytes plus the asset's name, so no login. Originals and fully specified renditions
 never change under their URL, hence immutable caching; a crop that follows the asset's
 current focal point may change, so it is cached for an hour only. Files that a browser could
-run (SVG, anything not an image, PDF, audio or video) are sent as attachments under a
-sandboxing Content-Security-Policy, never inline.
+run (SVG, PDF, anything that is not a raster image, audio or video) are sent as attachments
+under a sandboxing Content-Security-Policy, never inline: a PDF can carry scripts and forms,
+and browsers' built-in PDF viewers do not reliably render a sandboxed document, so
+inline-with-sandbox could show a blank page where an attachment always works. To offer PDFs
+for viewing in the browser, serve media from another origin (MASTHEAD_MEDIA_BASE_URL).
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from typing import Any
 from urllib.parse import quote
 
 from fastapi import APIRouter, Request
 from starlette.responses import Response, StreamingResponse
 
 from masthead.api.context import Services
+from masthead.api.openapi import PROBLEM_RESPONSE
+from masthead.api.query_params import any_case_pattern
 from masthead.core.blobs import CHUNK_SIZE, BlobStore
 from masthead.core.errors import MediaNotFound
 from masthead.core.services.media import ServedFile, find_served_file
-from masthead.core.transforms import RASTER_MIME_TYPES, parse_transform
+from masthead.core.transforms import (
+    MAX_DIMENSION,
+    RASTER_MIME_TYPES,
+    Fit,
+    OutputFormat,
+    parse_transform,
+)
 
 router = APIRouter(tags=["media files"])
 
@@ -33,24 +45,53 @@ SANDBOX = "default-src 'none'; style-src 'unsafe-inline'; sandbox"
 
 
 def _is_inline_safe(mime_type: str) -> bool:
-    return (
-        mime_type in RASTER_MIME_TYPES
-        or mime_type == "application/pdf"
-        or mime_type.startswith(("audio/", "video/"))
-    )
+    """Passive types a browser only displays; everything else is an attachment."""
+    return mime_type in RASTER_MIME_TYPES or mime_type.startswith(("audio/", "video/"))
+
+
+# What the document says these routes answer: the bytes (whole, a range, or not modified), or
+# a problem (render_problem): unknown file, bad transform parameters, rate limited.
+_FILE_RESPONSES: dict[int | str, dict[str, Any]] = {
+    200: {"description": "The file", "content": {"*/*": {}}},
+    206: {"description": "The requested range of the file", "content": {"*/*": {}}},
+    304: {"description": "Not modified (If-None-Match)"},
+    404: PROBLEM_RESPONSE,
+    416: {"description": "The range starts past the end of the file"},
+    422: PROBLEM_RESPONSE,
+    429: PROBLEM_RESPONSE,
+}
+
+
+def _query(name: str, schema: dict[str, Any], description: str) -> dict[str, Any]:
+    return {"name": name, "in": "query", "schema": schema, "description": description}
+
+
+# The transform parameters parse_transform reads (the handler takes the query whole).
+_TRANSFORM_PARAMETERS = [
+    _query("w", {"type": "integer", "minimum": 1, "maximum": MAX_DIMENSION}, "Width"),
+    _query("h", {"type": "integer", "minimum": 1, "maximum": MAX_DIMENSION}, "Height"),
+    _query("fit", {"type": "string", "pattern": any_case_pattern(Fit)}, "Default inside"),
+    _query("format", {"type": "string", "pattern": any_case_pattern(OutputFormat)}, "Default webp"),
+    _query("q", {"type": "integer", "minimum": 1, "maximum": 100}, "Quality, default 80"),
+    _query("fp", {"type": "string"}, "Focal point x,y, each 0..1 (default: the asset's)"),
+]
 
 
 @router.get(
     "/media/{sha256}/{filename}",
-    summary="A media file or a rendition of it",
+    summary="A media file or a rendition of it (with w or h: a rendition)",
     response_class=Response,
     operation_id="get_media_file",
+    responses=_FILE_RESPONSES,
+    openapi_extra={"parameters": _TRANSFORM_PARAMETERS},
 )
 @router.head(
     "/media/{sha256}/{filename}",
     summary="Headers of a media file or rendition",
     response_class=Response,
     operation_id="head_media_file",
+    responses=_FILE_RESPONSES,
+    openapi_extra={"parameters": _TRANSFORM_PARAMETERS},
 )
 def serve_media_file(sha256: str, filename: str, request: Request, services: Services) -> Response:
     if not _SHA256.fullmatch(sha256):

@@ -6,6 +6,7 @@ Written as plain ASGI (not BaseHTTPMiddleware) so streaming bodies pass through 
 
 from __future__ import annotations
 
+import json
 import logging
 import re
 import time
@@ -16,12 +17,13 @@ from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from masthead.api.body_rules import rules_for
-from masthead.api.errors import ErrorRenderers
+from masthead.api.errors import ErrorRenderers, RefusedBody
 from masthead.core.errors import FieldError, Invalid, RateLimited
 from masthead.core.ports import RateLimiter
+from masthead.core.storable import unstorable
 
 log = logging.getLogger("masthead.request")
-_SAFE_REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{1,128}$")
+_SAFE_REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{1,128}\Z")
 
 
 def client_address(scope: Scope) -> str:
@@ -135,6 +137,28 @@ class BodyLimitMiddleware:
 # number would make the first backslash itself escaped text).
 _JSON_NUL = re.compile(rb"(?<!\\)(?:\\\\)*\\u0000")
 _NUL_MESSAGE = "Text may not contain NUL characters"
+# What may stand for a value that can be neither stored nor sent back (core/storable.py) in a
+# JSON body, which Python's parser (FastAPI's) accepts: an escaped surrogate (a lone one is
+# refused, a pair is one ordinary character), a surrogate's bytes encoded as if UTF-8, NaN,
+# Infinity, a number of 19 or more digits or with a 3-digit exponent (past 64 bits or past
+# float range), and a NUL byte (a UTF-16 or UTF-32 body). A hit costs one parse of the body
+# to find out and to name the field; a body without one passes untouched.
+_SUSPECT = re.compile(
+    rb"\\u[dD][89a-fA-F]|\xed[\xa0-\xbf]|NaN|Infinity|[0-9]{19}|[eE][+-]?[0-9]{3}|\x00"
+)
+_UNSTORABLE_MESSAGE = "Text must be valid Unicode, and numbers finite and within 64 bits"
+
+
+def unstorable_json(body: bytes) -> Invalid | None:
+    """The values of a JSON body that cannot be stored, as an Invalid naming each by its
+    JSON path (``data.j``, ``blocks.0.attributes.content``); None when there are none, or
+    when the body is not JSON at all (the route's own parsing reports that)."""
+    try:
+        value = json.loads(body)  # the parser FastAPI uses, so it sees what handlers would
+    except (ValueError, RecursionError):
+        return None
+    details = unstorable(value, nul=False)
+    return Invalid(_UNSTORABLE_MESSAGE, details=details) if details else None
 
 
 class NulGuardMiddleware:
@@ -144,11 +168,20 @@ class NulGuardMiddleware:
     Multipart fields, and the JSON bodies of routes that declare they check their own text
     (``api/body_rules.py``), are checked by the services that take them (media uploads
     sanitise file names: a NUL there is dropped, as the media issue asks of control
-    characters, rather than refused)."""
+    characters, rather than refused).
 
-    def __init__(self, app: ASGIApp, renderers: ErrorRenderers):
+    It also refuses, on every route (those that check their own text included), JSON bodies
+    holding values that can be neither stored nor sent back (``core/storable.py``): lone
+    surrogates, NaN, Infinity, integers past 64 bits. The 422 names each by its JSON path.
+    The body is kept while it is read to find them; a body over ``max_bytes`` (a file sent
+    with a JSON content type to a route that carries files) is bytes, not text the API reads,
+    and is not kept or checked for them.
+    """
+
+    def __init__(self, app: ASGIApp, renderers: ErrorRenderers, max_bytes: int = 1024 * 1024):
         self.app = app
         self.renderers = renderers
+        self.max_bytes = max_bytes
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -163,16 +196,35 @@ class NulGuardMiddleware:
             await self.app(scope, receive, send)
             return
         tail = b""
+        kept: list[bytes] | None = []
+        kept_bytes = 0
+        is_suspect = False
 
         async def receive_checked() -> Message:
-            nonlocal tail
+            nonlocal tail, kept, kept_bytes, is_suspect
             message = await receive()
-            if message["type"] == "http.request" and not rules_for(scope).checks_own_text:
-                window = tail + message.get("body", b"")
-                if b"u0000" in window and _JSON_NUL.search(window):
-                    # Rendered by the dialect's handler as Invalid (see BodyLimitMiddleware).
-                    raise HTTPException(status_code=422, detail=_NUL_MESSAGE)
-                tail = window[-64:]
+            if message["type"] != "http.request":
+                return message
+            chunk = message.get("body", b"")
+            window = tail + chunk
+            if (
+                not rules_for(scope).checks_own_text
+                and b"u0000" in window
+                and _JSON_NUL.search(window)
+            ):
+                # Rendered by the dialect's handler as Invalid (see BodyLimitMiddleware).
+                raise HTTPException(status_code=422, detail=_NUL_MESSAGE)
+            is_suspect = is_suspect or _SUSPECT.search(window) is not None
+            tail = window[-64:]
+            if kept is not None:
+                kept.append(chunk)
+                kept_bytes += len(chunk)
+                if kept_bytes > self.max_bytes:
+                    kept = None
+            if is_suspect and kept is not None and not message.get("more_body", False):
+                error = unstorable_json(b"".join(kept))
+                if error is not None:
+                    raise RefusedBody(error)
             return message
 
         await self.app(scope, receive_checked, send)

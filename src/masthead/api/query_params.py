@@ -11,14 +11,14 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import Query
 
 from masthead.core.documents import Perspective
 from masthead.core.errors import ErrorKind, FieldError, Invalid
 from masthead.core.listing import Filter, FilterOp, Sort
-from masthead.core.paging import DEFAULT_LIMIT
+from masthead.core.paging import DEFAULT_LIMIT, MAX_LIMIT, MAX_OFFSET
 from masthead.core.workflow import Status
 
 PerspectiveParam = Annotated[
@@ -26,7 +26,7 @@ PerspectiveParam = Annotated[
     Query(description="draft: working copies; published: what readers get. Default by role."),
 ]
 
-_FILTER_KEY = re.compile(r"^filter\[([^\[\]]+)\](?:\[([a-z]+)\])?$")
+_FILTER_KEY = re.compile(r"^filter\[([^\[\]]+)\](?:\[([a-z]+)\])?\Z")
 
 
 def parse_filters(params: Iterable[tuple[str, str]]) -> tuple[Filter, ...]:
@@ -160,3 +160,83 @@ def page_window(
     if offset is not None:
         return size, offset
     return size, ((page or 1) - 1) * max(size, 1)
+
+
+# --- declarations: what the OpenAPI document says of these parameters -------------------------
+# FastAPI checks them before a handler runs, so the document and the server agree by
+# construction; the parsers above and the core check the same rules again for callers that
+# are not HTTP. The bounds are the core's (core/paging.py), never restated here.
+
+MAX_PAGE = MAX_OFFSET // MAX_LIMIT + 1
+"""The last page number: with any page size its offset stays within the core's MAX_OFFSET."""
+
+
+def _any_case(word: str) -> str:
+    return "".join(f"[{c.lower()}{c.upper()}]" if c.isalpha() else re.escape(c) for c in word)
+
+
+def any_case_pattern(words: Iterable[str]) -> str:
+    """A JSON-Schema ``pattern`` matching exactly one of ``words`` in any letter case (and the
+    empty string if one of them is empty), as the parsers above compare them."""
+    spelled = sorted(w for w in words if w)
+    optional = "?" if any(w == "" for w in words) else ""
+    return f"^(?:{'|'.join(_any_case(w) for w in spelled)}){optional}$"
+
+
+PageSizeParam = Annotated[
+    int | None,
+    Query(ge=1, le=MAX_LIMIT, description=f"Page size, 1..{MAX_LIMIT} (default {DEFAULT_LIMIT})"),
+]
+OffsetParam = Annotated[
+    int | None, Query(ge=0, le=MAX_OFFSET, description="Items to skip (wins over page)")
+]
+PageParam = Annotated[
+    int | None, Query(ge=1, le=MAX_PAGE, description="Page number, from 1, of the page size")
+]
+SortDirParam = Annotated[
+    str | None,
+    Query(pattern=any_case_pattern(("asc", "desc")), description="asc or desc, in any case"),
+]
+FLAG_PATTERN = any_case_pattern(TRUTHY | FALSY)
+
+
+def flag_query(meaning: str) -> Any:
+    """A ``parse_flag`` parameter: ``Query`` declaring the values it accepts."""
+    return Query(
+        None,
+        pattern=FLAG_PATTERN,
+        description=f"{meaning}: 1, true, yes or on (0, false, no, off or empty: no), any case",
+    )
+
+
+FILTER_PARAMETER: dict[str, Any] = {
+    "name": "filter",
+    "in": "query",
+    "required": False,
+    "style": "deepObject",
+    "explode": True,
+    "description": (
+        "Filters, all of which must match: filter[field]=value (equal), or "
+        "filter[field][op]=value with op one of "
+        + ", ".join(op.value for op in FilterOp)
+        + ". The fields are the system fields and the type's own; the value is read as the "
+        "field's kind (in: a comma list; exists: true or false). Any other parameter whose "
+        "name starts with 'filter' is refused."
+    ),
+    "schema": {
+        "type": "object",
+        "propertyNames": {"pattern": r"^[^\[\]\x00]+$"},
+        "additionalProperties": {
+            "anyOf": [
+                {"type": "string"},
+                {
+                    "type": "object",
+                    "propertyNames": {"enum": [op.value for op in FilterOp]},
+                    "additionalProperties": {"type": "string"},
+                },
+            ]
+        },
+    },
+}
+"""The ``filter[...]`` parameters (``parse_filters``) as one OpenAPI deepObject parameter, for
+the ``openapi_extra`` of the routes that take them: FastAPI cannot declare a family of names."""

@@ -7,9 +7,10 @@ the CLI and the worker alike.
 from __future__ import annotations
 
 import enum
+from typing import NoReturn
 from uuid import UUID
 
-from masthead.core.errors import AuthRequired, Forbidden, SpaceAccessDenied
+from masthead.core.errors import AuthRequired, Forbidden, SpaceAccessDenied, SpaceNotFound
 from masthead.core.models import Actor, Principal, Role, Space, TokenKind
 
 
@@ -81,7 +82,7 @@ def actor_for(principal: Principal, space: Space) -> Actor:
         return Actor(space=space, role=None, kind=principal.kind)
     if principal.api_token is not None:
         if principal.api_token.space_id != space.id:
-            raise SpaceAccessDenied("This API token belongs to another space")
+            raise SpaceAccessDenied(_OTHER_SPACE_MESSAGE)
         return Actor(
             space=space,
             role=principal.api_token.role,
@@ -102,3 +103,20 @@ def actor_for(principal: Principal, space: Space) -> Actor:
         username=user.username,
         is_superuser=user.is_superuser,
     )
+
+
+_OTHER_SPACE_MESSAGE = "This API token belongs to another space"
+
+
+def refuse_unknown_space(principal: Principal, slug: str) -> NoReturn:
+    """Answer a request for a space that does not exist exactly as ``actor_for`` answers one
+    that ``principal`` may not enter, so that nobody learns which space slugs exist:
+    SpaceAccessDenied, and for anonymous callers AuthRequired (what a private space answers
+    them). Superusers, who may enter every space, learn that it is missing."""
+    if principal.kind is TokenKind.ANONYMOUS:
+        raise AuthRequired()
+    if principal.api_token is not None:
+        raise SpaceAccessDenied(_OTHER_SPACE_MESSAGE)
+    if principal.user is not None and principal.user.is_superuser:
+        raise SpaceNotFound(f"Space '{slug}' not found")
+    raise SpaceAccessDenied()

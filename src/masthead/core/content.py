@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import html
 import re
+import unicodedata
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 from typing import Any
@@ -20,6 +21,26 @@ _TAG = re.compile(r"<[^>]+>")
 MAX_SEARCH_TEXT = 100_000
 
 
+def utc_datetime(text: str) -> datetime:
+    """An ISO 8601 date-time in UTC (naive ones are taken as UTC). Raises ValueError when it
+    is not one, or when it leaves years 1 to 9999 in UTC (0001-01-01T00:00:00+01:00 does)."""
+    try:
+        parsed = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError as exc:
+        raise ValueError("is not a date-time") from exc
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=UTC)
+    try:
+        return parsed.astimezone(UTC)
+    except OverflowError as exc:
+        raise ValueError("is outside years 1 to 9999 once in UTC") from exc
+
+
+def utc_text(text: str) -> str:
+    """``utc_datetime`` as stored: ``...Z`` text, which compares and sorts in time order."""
+    return utc_datetime(text).isoformat().replace("+00:00", "Z")
+
+
 def normalize_datetimes(content_type: ContentType, data: dict[str, Any]) -> dict[str, Any]:
     """Store datetimes as UTC ``...Z`` strings, so they compare and sort as text."""
     out = dict(data)
@@ -28,22 +49,30 @@ def normalize_datetimes(content_type: ContentType, data: dict[str, Any]) -> dict
         value = out.get(field.name)
         if field.type is FieldType.DATETIME and isinstance(value, str):
             try:
-                parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
-            except ValueError:
+                out[field.name] = utc_text(value)
+            except ValueError as exc:
                 details.append(
                     FieldError(
                         field.name,
-                        f"'{value}' is not a date-time",
+                        f"'{value}' {exc}",
                         ErrorKind.FORMAT,
                         {"format": "date-time", "value": value},
                     )
                 )
-                continue
-            if parsed.tzinfo is None:
-                parsed = parsed.replace(tzinfo=UTC)
-            out[field.name] = parsed.astimezone(UTC).isoformat().replace("+00:00", "Z")
     if details:
         raise Invalid("Validation failed", details=details)
+    return out
+
+
+def normalize_unique_text(content_type: ContentType, data: dict[str, Any]) -> dict[str, Any]:
+    """Strings of ``unique`` fields in Unicode NFC, so one word typed composed ("é") or
+    decomposed ("e" + U+0301) is one value: stored, compared for uniqueness and filtered on
+    alike. Enum values are kept as sent (they must equal one of the type's options)."""
+    out = dict(data)
+    for field in content_type.fields:
+        value = out.get(field.name)
+        if field.unique and field.type is not FieldType.ENUM and isinstance(value, str):
+            out[field.name] = unicodedata.normalize("NFC", value)
     return out
 
 

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import enum
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 from uuid import UUID
 
 from jsonschema import FormatChecker
@@ -19,12 +19,22 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 
 from masthead.core.blocks import BLOCK_SCHEMA
 from masthead.core.errors import ErrorKind, FieldError, Invalid
-from masthead.core.limits import MAX_ID, MAX_ROUTE_PATTERN, MAX_SLUG, MAX_TITLE
+from masthead.core.limits import (
+    MAX_FIELDS_PER_TYPE,
+    MAX_ID,
+    MAX_INDEXED_FIELDS_PER_TYPE,
+    MAX_ROUTE_PATTERN,
+    MAX_SLUG,
+    MAX_TITLE,
+)
 from masthead.core.patterns import GuardedValidator, compile_pattern
+from masthead.core.storable import unstorable
 from masthead.core.system_fields import RESERVED_FIELD_NAMES
 
-FIELD_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,63}$")
-TYPE_NAME = re.compile(r"^[a-z][a-z0-9_-]{0,63}$")
+# \Z, not $: "$" also matches before a final newline, which would let "name\n" through.
+FIELD_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,63}\Z")
+TYPE_NAME = re.compile(r"^[a-z][a-z0-9_-]{0,63}\Z")
+T = TypeVar("T")
 
 
 class FieldType(enum.StrEnum):
@@ -79,9 +89,12 @@ class FieldDef(BaseModel):
     title: str | None = None
     required: bool = False
     unique: bool = False
+    # Keep an index so filters and sorts on the field stay fast as its type grows (unique
+    # fields always have one). At most MAX_INDEXED_FIELDS_PER_TYPE per type.
+    indexed: bool = False
     default: Any = None
-    min: float | None = None
-    max: float | None = None
+    min: float | None = Field(None, allow_inf_nan=False)
+    max: float | None = Field(None, allow_inf_nan=False)
     min_length: int | None = Field(None, alias="minLength", ge=0)
     max_length: int | None = Field(None, alias="maxLength", ge=0)
     pattern: str | None = None
@@ -99,6 +112,11 @@ class FieldDef(BaseModel):
             raise ValueError(f"'{value}' is reserved")
         return value
 
+    @field_validator("title", "default", "options", "pattern", "to")
+    @classmethod
+    def _storable(cls, value: Any) -> Any:
+        return storable(value)
+
     @field_validator("pattern")
     @classmethod
     def _compiles(cls, value: str | None) -> str | None:
@@ -114,14 +132,73 @@ class FieldDef(BaseModel):
             raise ValueError("reference fields need 'to' (the referenced type)")
         if self.unique and self.type not in INDEXABLE:
             raise ValueError("only scalar fields can be unique")
+        if self.indexed and not self.is_indexable:
+            raise ValueError("only scalar fields can be indexed")
         return self
 
     @property
     def is_indexable(self) -> bool:
+        """A scalar: lists can filter and sort on it, and it can have an index."""
         return self.type in INDEXABLE and not (self.type is FieldType.REFERENCE and self.many)
+
+    @property
+    def wants_index(self) -> bool:
+        return self.is_indexable and (self.indexed or self.unique)
 
     def json_schema(self) -> dict[str, Any]:
         return _schema_for(self)
+
+
+def storable(value: T) -> T:
+    """``value`` if it can be stored and sent back (core/storable.py), else ValueError (for
+    pydantic validators)."""
+    errors = unstorable(value, root="")
+    if errors:
+        at = f" (at {errors[0].field})" if errors[0].field else ""
+        raise ValueError(f"{errors[0].message}{at}")
+    return value
+
+
+def definition_errors(fields: Iterable[FieldDef]) -> list[FieldError]:
+    """What fields say of themselves that cannot hold together, each named
+    ``fields.<name>.<key>``: a min above the max, a minLength above the maxLength, a default
+    that the field itself refuses."""
+    errors: list[FieldError] = []
+    for field in fields:
+        at = f"fields.{field.name}"
+        if field.min is not None and field.max is not None and field.min > field.max:
+            errors.append(
+                FieldError(
+                    f"{at}.min",
+                    f"must not be greater than max ({field.max:g})",
+                    ErrorKind.MAXIMUM,
+                    {"limit": field.max, "value": field.min},
+                )
+            )
+        low, high = field.min_length, field.max_length
+        if low is not None and high is not None and low > high:
+            errors.append(
+                FieldError(
+                    f"{at}.minLength",
+                    f"must not be greater than maxLength ({high})",
+                    ErrorKind.MAXIMUM,
+                    {"limit": high, "value": low},
+                )
+            )
+        if field.default is not None:
+            validator = GuardedValidator(field.json_schema(), format_checker=FormatChecker())
+            refusal = next(iter(validator.iter_errors(field.default)), None)
+            if refusal is not None:
+                reason = schema_field_error(refusal, f"{at}.default")
+                errors.append(
+                    FieldError(
+                        reason.field,
+                        f"is not a valid value of this field: {reason.message}",
+                        reason.kind,
+                        reason.params,
+                    )
+                )
+    return errors
 
 
 def _length(schema: dict[str, Any], field: FieldDef, lo: str, hi: str) -> dict[str, Any]:
@@ -190,7 +267,7 @@ class ContentTypeSpec(BaseModel):
     name: str
     title: str | None = None
     kind: TypeKind = TypeKind.COLLECTION
-    fields: tuple[FieldDef, ...] = ()
+    fields: tuple[FieldDef, ...] = Field((), max_length=MAX_FIELDS_PER_TYPE)
     route_pattern: str | None = Field(None, alias="routePattern", max_length=MAX_ROUTE_PATTERN)
     template: str | None = Field(None, max_length=MAX_ROUTE_PATTERN)
     workflow: WorkflowMode = WorkflowMode.NONE
@@ -201,6 +278,16 @@ class ContentTypeSpec(BaseModel):
         if not TYPE_NAME.match(value):
             raise ValueError("type names: lowercase letters, digits, - and _ (max 64)")
         return value
+
+    @field_validator("title", "route_pattern", "template")
+    @classmethod
+    def _storable(cls, value: str | None) -> str | None:
+        return storable(value)
+
+    @field_validator("fields")
+    @classmethod
+    def _few_indexed(cls, fields: tuple[FieldDef, ...]) -> tuple[FieldDef, ...]:
+        return few_indexed(fields)
 
     @model_validator(mode="after")
     def _unique_fields(self) -> ContentTypeSpec:
@@ -213,6 +300,18 @@ class ContentTypeSpec(BaseModel):
         return self
 
 
+def few_indexed(fields: tuple[FieldDef, ...]) -> tuple[FieldDef, ...]:
+    """``fields`` if at most MAX_INDEXED_FIELDS_PER_TYPE of them want an index, else
+    ValueError (for pydantic validators)."""
+    indexed = [f.name for f in fields if f.wants_index]
+    if len(indexed) > MAX_INDEXED_FIELDS_PER_TYPE:
+        raise ValueError(
+            f"at most {MAX_INDEXED_FIELDS_PER_TYPE} fields of a type can be indexed or unique "
+            f"({len(indexed)} are: {', '.join(indexed)})"
+        )
+    return fields
+
+
 class ContentTypeChanges(BaseModel):
     """A partial change of a content type (PATCH): only the keys sent change. ``title``,
     ``route_pattern`` and ``template`` may be cleared with null; the others keep their
@@ -222,10 +321,20 @@ class ContentTypeChanges(BaseModel):
 
     title: str | None = None
     kind: TypeKind | None = None
-    fields: tuple[FieldDef, ...] | None = None
+    fields: tuple[FieldDef, ...] | None = Field(None, max_length=MAX_FIELDS_PER_TYPE)
     route_pattern: str | None = Field(None, alias="routePattern", max_length=MAX_ROUTE_PATTERN)
     template: str | None = Field(None, max_length=MAX_ROUTE_PATTERN)
     workflow: WorkflowMode | None = None
+
+    @field_validator("title", "route_pattern", "template")
+    @classmethod
+    def _storable(cls, value: str | None) -> str | None:
+        return storable(value)
+
+    @field_validator("fields")
+    @classmethod
+    def _few_indexed(cls, fields: tuple[FieldDef, ...] | None) -> tuple[FieldDef, ...] | None:
+        return None if fields is None else few_indexed(fields)
 
     def applied_to(self, current: ContentType) -> ContentTypeSpec:
         sent = self.model_fields_set

@@ -161,8 +161,20 @@ class ContentTypeInUse(Conflict):
     default_message = "Documents still use this; pass force=true to proceed anyway"
 
 
+class BuiltinTypeProtected(Conflict):
+    """Deleting a built-in type (``post``, ``page``), which creates without a type rely on."""
+
+    default_message = "Built-in content types cannot be deleted"
+
+
 class SlugTaken(Conflict):
     default_message = "Another document of this type already has that slug"
+
+
+class SingleTypeTaken(Conflict):
+    """A second document for a single type, which holds one."""
+
+    default_message = "This single type already has its document"
 
 
 class UniqueValueTaken(Conflict):

@@ -19,3 +19,11 @@ MAX_MEDIA_CAPTION = 2000
 MAX_MEDIA_DESCRIPTION = 10_000
 MAX_FILENAME = 1000
 MAX_MIME_TYPE = 127
+MAX_FIELDS_PER_TYPE = 100
+# Fields with an index (marked ``indexed``, or ``unique``) per type. The indexes are shared by
+# every space, and each one costs every write: see storage/field_indexes.py.
+MAX_INDEXED_FIELDS_PER_TYPE = 10
+# Distinct field names indexed in the whole database (a name's index serves every type and
+# space using it); fields past it work unindexed. 32 names are 64 indexes: on PostgreSQL a
+# statement locks every index of its table, and ~4,000 exhausted the default lock table.
+MAX_INDEXED_FIELD_NAMES = 32

@@ -18,6 +18,7 @@ from masthead.core import limits
 from masthead.core.errors import ErrorKind, FieldError, Invalid, MediaRejected, PayloadTooLarge
 from masthead.core.paging import DEFAULT_LIMIT
 from masthead.core.sniffing import is_allowed
+from masthead.core.storable import text_problem
 from masthead.core.transforms import FocalPoint, TransformSpec
 
 MAX_FILENAME_BYTES = 200
@@ -174,8 +175,10 @@ METADATA_LIMITS = {
 
 
 def check_metadata(**values: str | None) -> None:
-    """alt, title, caption, description: strings of reasonable size, without NUL (which
-    PostgreSQL cannot store; JSON bodies are already guarded at the HTTP edge)."""
+    """alt, title, caption, description: strings of reasonable size that can be stored
+    (core/storable.py: no NUL, which PostgreSQL cannot hold, and no lone surrogate, which
+    nothing can encode; JSON bodies are already guarded at the HTTP edge, multipart fields
+    and the CLI are not)."""
     details = [
         FieldError(
             name,
@@ -187,9 +190,9 @@ def check_metadata(**values: str | None) -> None:
         if value is not None and len(value) > METADATA_LIMITS[name]
     ]
     details += [
-        FieldError(name, "may not contain NUL characters")
+        FieldError(name, problem)
         for name, value in values.items()
-        if value is not None and "\x00" in value
+        if value is not None and (problem := text_problem(value)) is not None
     ]
     if details:
         raise Invalid("Invalid media metadata", details=details)

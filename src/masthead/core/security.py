@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import math
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -112,11 +113,13 @@ class TokenSigner:
         self._ttl = ttl
         self._issuer = issuer
 
-    def issue(self, user_id: UUID, now: datetime) -> tuple[str, datetime]:
+    def issue(self, user_id: UUID, now: datetime, jti: str | None = None) -> tuple[str, datetime]:
+        """A signed access token and its expiry; ``jti`` (default: a fresh one) names it on
+        the deny-list should it be revoked early."""
         expires_at = now + self._ttl
         claims: dict[str, Any] = {
             "sub": str(user_id),
-            "jti": uuid4().hex,
+            "jti": jti or uuid4().hex,
             "iat": int(now.timestamp()),
             "exp": int(expires_at.timestamp()),
             "iss": self._issuer,
@@ -135,8 +138,9 @@ class TokenSigner:
             )
         except jwt.PyJWTError as exc:
             raise InvalidToken() from exc
+        expires, issued = _timestamp(claims["exp"]), _timestamp(claims["iat"])
         # Expiry is checked against our clock, not the wall clock, so tests can move time.
-        if int(claims["exp"]) <= int(now.timestamp()) or claims.get("typ") != "access":
+        if expires <= int(now.timestamp()) or claims.get("typ") != "access":
             raise InvalidToken()
         try:
             user_id = UUID(str(claims["sub"]))
@@ -145,9 +149,26 @@ class TokenSigner:
         return AccessClaims(
             user_id=user_id,
             jti=str(claims["jti"]),
-            issued_at=datetime.fromtimestamp(int(claims["iat"]), tz=now.tzinfo),
-            expires_at=datetime.fromtimestamp(int(claims["exp"]), tz=now.tzinfo),
+            issued_at=datetime.fromtimestamp(issued, tz=now.tzinfo),
+            expires_at=datetime.fromtimestamp(expires, tz=now.tzinfo),
         )
+
+
+# 9999-12-31T23:59:59Z, the last second a datetime holds.
+MAX_TIMESTAMP = 253_402_300_799
+
+
+def _timestamp(value: Any) -> int:
+    """A NumericDate claim (RFC 7519: a JSON number of seconds) as whole seconds. Raises
+    InvalidToken for anything else (a string, a boolean, NaN) and for moments no datetime
+    holds (``1e30``): a correctly signed token may still carry them."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise InvalidToken()
+    if isinstance(value, float) and not math.isfinite(value):
+        raise InvalidToken()
+    if not 0 <= value <= MAX_TIMESTAMP:
+        raise InvalidToken()
+    return int(value)
 
 
 @dataclass(frozen=True)
@@ -162,4 +183,7 @@ class UrlSigner:
         return hmac.new(self.key, message, hashlib.sha256).hexdigest()
 
     def is_valid(self, purpose: str, subject: str, expires: int, signature: str) -> bool:
-        return hmac.compare_digest(self.sign(purpose, subject, expires), signature)
+        # As bytes: compare_digest refuses str holding non-ASCII characters (TypeError), and
+        # a signature comes from a query string anyone can write.
+        expected = self.sign(purpose, subject, expires).encode()
+        return hmac.compare_digest(expected, signature.encode("utf-8", "replace"))

@@ -10,7 +10,7 @@ from __future__ import annotations
 import enum
 import math
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import BinaryIO, Protocol, TypeVar
 
@@ -223,4 +223,11 @@ class ImageProcessor(Protocol):
 
     def render(self, stream: BinaryIO, spec: TransformSpec) -> RenderedImage:
         """The rendition ``spec`` describes, without metadata. Raises ImageRejected."""
+        ...
+
+    def probe_and_render(
+        self, stream: BinaryIO, specs: Sequence[TransformSpec]
+    ) -> tuple[ImageInfo, list[RenderedImage]]:
+        """``probe`` and a ``render`` of each spec from one decode of the image (decoding
+        dominates the time and memory of both). Raises ImageRejected."""
         ...

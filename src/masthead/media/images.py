@@ -2,10 +2,13 @@
 
 Owns decoding untrusted image bytes safely (only the raster formats in ``RASTER_MIME_TYPES``,
 a pixel limit checked from the header before any pixel is decoded, truncated files refused),
-the resize geometry of each ``Fit`` and the encoders' settings. It must not decide which
-renditions exist or where bytes are stored (``core/transforms.py``, the media service), and
-it never writes metadata: renditions carry no EXIF, GPS, XMP or ICC profile (colours are
-converted to sRGB instead).
+the resize geometry of each ``Fit`` and the encoders' settings, and the memory a render
+takes: an image is decoded once for its probe and all its renditions, no larger than they
+need, and converted and resized a band of rows at a time, so a render holds little more than
+the decoded image. It must not decide which renditions exist, how many render at once or
+where bytes are stored (``core/transforms.py``, the media services), and it never writes
+metadata: renditions carry no EXIF, GPS, XMP or ICC profile (colours are converted to sRGB
+instead).
 """
 
 from __future__ import annotations
@@ -14,12 +17,12 @@ import io
 import math
 import struct
 import warnings
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any, BinaryIO
 
-from PIL import ExifTags, Image, ImageCms, ImageOps
+from PIL import ExifTags, Image, ImageCms
 
 from masthead.core.errors import FieldError
 from masthead.core.transforms import (
@@ -32,6 +35,8 @@ from masthead.core.transforms import (
     RenderedImage,
     TransformSpec,
 )
+from masthead.media.bands import REDUCING_GAP, reduce_in_bands, resize_in_bands
+from masthead.media.heap import release_freed_memory
 
 _FORMAT_MIME_TYPES = {
     "JPEG": "image/jpeg",
@@ -48,6 +53,15 @@ _PILLOW_FORMATS = ("JPEG", "PNG", "GIF", "WEBP", "AVIF", "TIFF", "BMP")
 obscure formats) are attack surface Masthead does not need."""
 
 _TRANSPOSING_ORIENTATIONS = frozenset({5, 6, 7, 8})  # EXIF orientations that swap the axes
+_TRANSPOSES = {  # EXIF orientation → what turns the stored image upright (as ImageOps does)
+    2: Image.Transpose.FLIP_LEFT_RIGHT,
+    3: Image.Transpose.ROTATE_180,
+    4: Image.Transpose.FLIP_TOP_BOTTOM,
+    5: Image.Transpose.TRANSPOSE,
+    6: Image.Transpose.ROTATE_270,
+    7: Image.Transpose.TRANSVERSE,
+    8: Image.Transpose.ROTATE_90,
+}
 
 # Pillow raises any of these on corrupt or hostile input; each means "not a usable image".
 _DECODE_ERRORS = (
@@ -71,7 +85,6 @@ _ENCODER_OPTIONS: dict[OutputFormat, dict[str, Any]] = {
 }
 
 _SRGB = ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB"))
-_REDUCING_GAP = 3.0  # shrink by whole factors first, then LANCZOS: fast, visually identical
 
 
 @dataclass(frozen=True)
@@ -90,22 +103,53 @@ class PillowImages:
 
     def probe(self, stream: BinaryIO) -> ImageInfo:
         """Real size (upright) and type of a raster image. Raises ImageRejected."""
-        with self._open(stream) as img:
-            mime_type = _FORMAT_MIME_TYPES[str(img.format)]
-            width, height = _upright_size(img)
-            with _rejecting("The image is corrupt or truncated"):
-                img.draft(None, (math.ceil(img.width / 8), math.ceil(img.height / 8)))
-                img.load()  # decodes everything, so a truncated file fails here
-        return ImageInfo(width, height, mime_type)
+        return self.probe_and_render(stream, ())[0]
 
     def render(self, stream: BinaryIO, spec: TransformSpec) -> RenderedImage:
         """The rendition ``spec`` describes, without metadata. Raises ImageRejected."""
-        with self._open(stream) as img:
-            source = _upright_size(img)
-            plan = _plan(source, spec)
-            frame = _decode(img, plan, keep_alpha=spec.format is not OutputFormat.JPEG)
-        frame = _to_srgb(_resize(frame, plan, source))
-        return RenderedImage(_encode(frame, spec), frame.width, frame.height, spec.format.mime_type)
+        return self.probe_and_render(stream, (spec,))[1][0]
+
+    def probe_and_render(
+        self, stream: BinaryIO, specs: Sequence[TransformSpec]
+    ) -> tuple[ImageInfo, list[RenderedImage]]:
+        """Real size and type, and the renditions ``specs`` describe, from one decode.
+
+        The whole file is decoded (a truncated one is refused), at a reduced scale when the
+        format allows (JPEG), then shrunk by a whole factor to what the largest rendition
+        needs: only the decode itself is full-sized, and it is gone before the first
+        rendition is made. Raises ImageRejected.
+        """
+        try:
+            return self._render_all(stream, specs)
+        finally:
+            release_freed_memory()  # the images of that call are unreferenced by now
+
+    def _render_all(
+        self, stream: BinaryIO, specs: Sequence[TransformSpec]
+    ) -> tuple[ImageInfo, list[RenderedImage]]:
+        info, frame, plans = self._decode_once(stream, specs)
+        source = (info.width, info.height)
+        zipped = zip(plans, specs, strict=True)
+        return info, [_render(frame, plan, source, spec) for plan, spec in zipped]
+
+    def _decode_once(
+        self, stream: BinaryIO, specs: Sequence[TransformSpec]
+    ) -> tuple[ImageInfo, Image.Image, list[_Plan]]:
+        """What probing found, the frame every rendition starts from (upright, RGB or RGBA,
+        no larger than they need) and each one's plan."""
+        with self._open(stream) as img:  # the stream stays open: it is the caller's
+            mime_type = _FORMAT_MIME_TYPES[str(img.format)]
+            orientation = _orientation(img)
+            stored = img.size
+            source = _upright(stored, orientation)
+            plans = [_plan(source, spec) for spec in specs]
+            _decode(img, max(map(_scale_of, plans), default=0.0))
+            frame = img
+            if plans:
+                with _rejecting("The image is corrupt or truncated"):
+                    frame = _shrink(img, stored, plans, orientation)
+        # Returning drops the last reference to the full-sized decode unless it is the frame.
+        return ImageInfo(*source, mime_type), frame, plans
 
     def _open(self, stream: BinaryIO) -> Image.Image:
         """Read the header only, and refuse what is not a raster image or has too many pixels."""
@@ -150,26 +194,59 @@ def _rejecting(message: str) -> Iterator[None]:
         raise ImageRejected(message, details=[FieldError("file", message)]) from exc
 
 
-def _upright_size(img: Image.Image) -> tuple[int, int]:
-    """The displayed size: EXIF orientations 5 to 8 turn the stored image a quarter."""
+def _orientation(img: Image.Image) -> int:
+    """The EXIF orientation, 1 (as stored) when absent or meaningless."""
     with _rejecting("The image's EXIF data is corrupt"):
         orientation = img.getexif().get(ExifTags.Base.Orientation)
-    if orientation in _TRANSPOSING_ORIENTATIONS:
-        return img.height, img.width
-    return img.width, img.height
+    return orientation if isinstance(orientation, int) and orientation in _TRANSPOSES else 1
 
 
-def _decode(img: Image.Image, plan: _Plan, *, keep_alpha: bool) -> Image.Image:
-    """The first frame, upright, in RGB or RGBA. A JPEG is decoded at a reduced scale (DCT
-    scaling) when the rendition is far smaller, keeping at least twice its resolution."""
+def _upright(size: tuple[int, int], orientation: int) -> tuple[int, int]:
+    """The displayed size: EXIF orientations 5 to 8 turn the stored image a quarter."""
+    width, height = size
+    return (height, width) if orientation in _TRANSPOSING_ORIENTATIONS else (width, height)
+
+
+def _scale_of(plan: _Plan) -> float:
+    """Output pixels per source pixel along the axis that keeps the most of them."""
     left, top, right, bottom = plan.box
-    factor = 2 * max(plan.size[0] / (right - left), plan.size[1] / (bottom - top))
+    return max(plan.size[0] / (right - left), plan.size[1] / (bottom - top))
+
+
+def _decode(img: Image.Image, scale: float) -> Image.Image:
+    """Decode the first frame, all of it, so a truncated file fails here. A JPEG is decoded
+    at a reduced scale (DCT scaling) keeping at least twice the resolution ``scale`` (output
+    pixels per source pixel) asks for; ``scale`` 0 (only probing): an eighth."""
+    wanted = 2 * scale if scale else 1 / 8
     with _rejecting("The image is corrupt or truncated"):
-        if factor < 1:
-            img.draft(None, (math.ceil(img.width * factor), math.ceil(img.height * factor)))
+        if wanted < 1:
+            img.draft(None, (math.ceil(img.width * wanted), math.ceil(img.height * wanted)))
         img.load()
-        upright = ImageOps.exif_transpose(img)
-        return _normalise_mode(upright, keep_alpha=keep_alpha)
+    return img
+
+
+def _shrink(
+    img: Image.Image, stored: tuple[int, int], plans: list[_Plan], orientation: int
+) -> Image.Image:
+    """The decoded frame made ready for every plan: in RGB or RGBA, shrunk by the largest
+    whole factor that keeps ``REDUCING_GAP`` times the resolution the largest rendition
+    needs (the same first step ``resize(reducing_gap=...)`` takes), and upright.
+
+    The conversion and the reduction run a band of rows at a time, so no second full-sized
+    image ever exists: a converted or premultiplied copy of an 81-megapixel frame is 324 MB.
+    ``stored`` is the frame's size before a reduced (draft) decode.
+    """
+    available = img.width / stored[0]  # below 1 after a draft decode
+    factor = max(1, math.floor(available / (max(map(_scale_of, plans)) * REDUCING_GAP)))
+    frame = img
+    if factor > 1 or _needs_conversion(img):
+        frame = reduce_in_bands(img, factor, lambda rows: _normalise_mode(rows, keep_alpha=True))
+    method = _TRANSPOSES.get(orientation)
+    return frame if method is None else frame.transpose(method)
+
+
+def _needs_conversion(img: Image.Image) -> bool:
+    return img.mode not in ("RGB", "RGBA") or "transparency" in img.info
 
 
 def _normalise_mode(img: Image.Image, *, keep_alpha: bool) -> Image.Image:
@@ -178,13 +255,22 @@ def _normalise_mode(img: Image.Image, *, keep_alpha: bool) -> Image.Image:
         img = img.convert("I").point(lambda value: value / 256).convert("L")
     if not img.has_transparency_data:
         return img if img.mode == "RGB" else img.convert("RGB")
-    rgba = img.convert("RGBA")
+    rgba = img if img.mode == "RGBA" else img.convert("RGBA")  # no copy of a large frame
     if keep_alpha:
         return rgba
     flat = Image.new("RGB", rgba.size, "white")
     flat.paste(rgba, mask=rgba.getchannel("A"))
     flat.info = dict(rgba.info)  # keep the ICC profile for the sRGB conversion
     return flat
+
+
+def _render(
+    frame: Image.Image, plan: _Plan, source: tuple[int, int], spec: TransformSpec
+) -> RenderedImage:
+    """One rendition from the shared upright frame, which stays as it is."""
+    img = _normalise_mode(frame, keep_alpha=spec.format is not OutputFormat.JPEG)
+    img = _to_srgb(_resize(img, plan, source))
+    return RenderedImage(_encode(img, spec), img.width, img.height, spec.format.mime_type)
 
 
 def _plan(source: tuple[int, int], spec: TransformSpec) -> _Plan:
@@ -256,13 +342,14 @@ def _clamp(value: float, low: float, high: float) -> float:
 
 
 def _resize(img: Image.Image, plan: _Plan, source: tuple[int, int]) -> Image.Image:
-    """Apply ``plan`` to the decoded image, which a JPEG draft may have made smaller."""
+    """Apply ``plan`` to the decoded image, which a JPEG draft or ``_shrink`` may have made
+    smaller."""
     x_scale, y_scale = img.width / source[0], img.height / source[1]
     left, top, right, bottom = plan.box
     box = (left * x_scale, top * y_scale, right * x_scale, bottom * y_scale)
     if (box[2] - box[0], box[3] - box[1]) == plan.size:  # same size: crop (or nothing)
         return img.crop((round(box[0]), round(box[1]), round(box[2]), round(box[3])))
-    return img.resize(plan.size, Image.Resampling.LANCZOS, box=box, reducing_gap=_REDUCING_GAP)
+    return resize_in_bands(img, plan.size, box)
 
 
 def _to_srgb(img: Image.Image) -> Image.Image:
@@ -283,8 +370,8 @@ def _to_srgb(img: Image.Image) -> Image.Image:
 
 def _encode(img: Image.Image, spec: TransformSpec) -> bytes:
     """Encode without metadata: the image's own ``info`` (EXIF, XMP, ICC) is emptied first,
-    because some encoders fall back to it."""
-    img = img.copy()  # a fresh image: no cached EXIF from exif_transpose either
+    because some encoders fall back to it. ``img`` is a rendition made for this call (never
+    the shared frame), so it is emptied in place rather than copied."""
     img.info = {}
     buffer = io.BytesIO()
     img.save(buffer, quality=spec.quality, **_ENCODER_OPTIONS[spec.format])

@@ -7,14 +7,35 @@ read-only units of work start DEFERRED so readers never wait for writers.
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
+import orjson
 from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
 
+from masthead.storage import folding
+
 READ_ONLY_OPTION = "masthead_read_only"
 SQLITE_BUSY_TIMEOUT_MS = 10_000
+
+
+def dump_json(value: Any) -> str:
+    """JSON columns are written with the encoder that writes responses (orjson), so a value no
+    response could carry (a lone surrogate, an integer past 64 bits) fails the write, before
+    anything is committed, instead of every later read of it. Python's encoder, SQLAlchemy's
+    default, writes such strings as ``\\ud83d`` escapes without complaint."""
+    return orjson.dumps(value, option=orjson.OPT_NON_STR_KEYS).decode()
+
+
+def load_json(text: str | bytes) -> Any:
+    """orjson, with Python's parser for what orjson refuses: rows that SQLite stored before
+    ``dump_json`` (lone surrogates) still load, so they can be read, fixed and deleted."""
+    try:
+        return orjson.loads(text)
+    except orjson.JSONDecodeError:
+        return json.loads(text)
 
 
 def is_sqlite(url: str) -> bool:
@@ -29,11 +50,15 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
         engine = create_engine(
             url,
             connect_args={"check_same_thread": False, "timeout": SQLITE_BUSY_TIMEOUT_MS / 1000},
+            json_serializer=dump_json,
+            json_deserializer=load_json,
             **kwargs,
         )
         _configure_sqlite(engine)
         return engine
-    return create_engine(url, pool_pre_ping=True, **kwargs)
+    return create_engine(
+        url, pool_pre_ping=True, json_serializer=dump_json, json_deserializer=load_json, **kwargs
+    )
 
 
 def _configure_sqlite(engine: Engine) -> None:
@@ -47,6 +72,10 @@ def _configure_sqlite(engine: Engine) -> None:
         cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.close()
+        # Case- and accent-insensitive comparison, as PostgreSQL does in SQL (folding.py).
+        dbapi_connection.create_function(
+            folding.SQLITE_FUNCTION, 1, folding.fold, deterministic=True
+        )
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Any) -> None:

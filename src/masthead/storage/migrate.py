@@ -8,6 +8,9 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Engine
 
+from masthead.storage import field_indexes
+from masthead.storage.database import make_engine
+
 
 def _config(url: str) -> Config:
     config = Config()
@@ -17,7 +20,16 @@ def _config(url: str) -> Config:
 
 
 def upgrade(url: str, revision: str = "head") -> None:
+    """Apply migrations; at the head, also bring the per-field indexes built at run time in
+    line with the content types (storage/field_indexes.py): drop the ones no type wants,
+    such as those earlier versions left behind, and build the missing ones."""
     command.upgrade(_config(url), revision)
+    if revision == "head":
+        engine = make_engine(url)
+        try:
+            field_indexes.reconcile_database(engine)
+        finally:
+            engine.dispose()
 
 
 def downgrade(url: str, revision: str) -> None:

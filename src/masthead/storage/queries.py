@@ -3,7 +3,8 @@
 Field names reach here already checked against the content type by the core, and are
 checked again against the identifier pattern before they appear in an expression: the JSON
 path must be a literal (not a bound parameter) for SQLite and PostgreSQL to use the
-expression indexes that ``field_index_ddl`` creates. Values are always bound parameters.
+expression indexes of ``field_indexes.py`` (fields without one are filtered and sorted by
+scanning their type's documents). Values are always bound parameters.
 """
 
 from __future__ import annotations
@@ -33,7 +34,7 @@ from masthead.core.content_types import FIELD_NAME, ContentType, FieldType
 from masthead.core.documents import Perspective
 from masthead.core.listing import DocumentQuery, Filter, FilterOp, Sort
 from masthead.core.system_fields import SYSTEM_FIELDS
-from masthead.storage import list_values, search
+from masthead.storage import folding, list_values, search
 from masthead.storage.tables import DocumentRow, DocumentValueRow, PublishedDocumentRow
 
 DOCUMENTS: Table = DocumentRow.__table__  # type: ignore[assignment]
@@ -51,7 +52,7 @@ def _checked(name: str) -> str:
 
 
 def field_expr(dialect: str, table: Table, name: str) -> ColumnElement[Any]:
-    """The JSON value of field ``name``, as the expression indexes are built on."""
+    """The JSON value of field ``name``, as ``field_indexes`` builds its indexes on."""
     name = _checked(name)
     if dialect == "sqlite":
         return literal_column(f"json_extract({table.name}.data, '$.{name}')")
@@ -64,26 +65,6 @@ def field_text_expr(dialect: str, table: Table, name: str) -> ColumnElement[Any]
     if dialect == "sqlite":
         return literal_column(f"json_extract({table.name}.data, '$.{name}')")
     return literal_column(f"({table.name}.data ->> '{name}')")
-
-
-def _index_name(table: Table, name: str) -> str:
-    return f"ix_{'pub' if table is PUBLISHED else 'doc'}_f_{name.lower()}"[:63]
-
-
-def field_index_ddl(dialect: str, name: str) -> list[str]:
-    """CREATE INDEX statements for field ``name`` on both document tables (idempotent)."""
-    name = _checked(name)
-    statements = []
-    for table in (DOCUMENTS, PUBLISHED):
-        expr = f"json_extract(data, '$.{name}')" if dialect == "sqlite" else f"(data -> '{name}')"
-        # Ends with the id (sort tie-breaker) and, for working copies, the status, so
-        # filters, sorts and counts are answered from the index alone.
-        tail = "document_id" if table is PUBLISHED else "id, status"
-        statements.append(
-            f"CREATE INDEX IF NOT EXISTS {_index_name(table, name)} "
-            f"ON {table.name} (space_id, type, {expr}, {tail})"
-        )
-    return statements
 
 
 def json_value(dialect: str, value: Any) -> Any:
@@ -109,10 +90,6 @@ def system_column(table: Table, name: str) -> ColumnElement[Any] | None:
 def escape_like(value: str) -> str:
     """``value`` with LIKE's wildcards escaped (use with ``escape="\\"``): matched literally."""
     return value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-
-
-def _like_pattern(value: str) -> str:
-    return f"%{escape_like(value)}%"
 
 
 def _filter_clause(
@@ -196,14 +173,8 @@ def _compare(
     if op is FilterOp.IN:
         return expr.in_([val(v) for v in value])
     if op is FilterOp.CONTAINS:
-        pattern: Any = bindparam(None, _like_pattern(str(value)))
-        # SQLite's LIKE is case-insensitive for ASCII already.
-        matched: ColumnElement[bool] = (
-            expr.like(pattern, escape="\\")
-            if dialect == "sqlite"
-            else expr.ilike(pattern, escape="\\")
-        )
-        return matched
+        # Case- and accent-insensitive on both databases (storage/folding.py).
+        return folding.contains(dialect, expr, str(value))
     comparison: ColumnElement[bool] = {
         FilterOp.LT: expr < val(value),
         FilterOp.LTE: expr <= val(value),
@@ -220,9 +191,14 @@ def _order(
 ) -> ColumnElement[Any]:
     column = system_column(table, sort.field)
     expr = column if column is not None else field_expr(dialect, table, sort.field)
-    if sort.descending:
-        return expr.desc().nulls_last() if dialect != "sqlite" else expr.desc()
-    return expr.asc().nulls_last() if dialect != "sqlite" else expr.asc()
+    ordered = expr.desc() if sort.descending else expr.asc()
+    if dialect == "sqlite" or getattr(column, "nullable", True) is False:
+        return ordered
+    # A missing value sorts as the smallest, as on SQLite: first going up, last going down.
+    # That is also the order of the field indexes (NULLS FIRST, storage/field_indexes.py),
+    # read forwards or backwards; a NOT NULL column has no nulls, and naming no NULLS
+    # order lets its index serve both directions too.
+    return ordered.nulls_last() if sort.descending else ordered.nulls_first()
 
 
 def build(

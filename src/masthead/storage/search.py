@@ -3,6 +3,9 @@
 ``index`` keeps a document's searchable text current; ``matches`` is the WHERE clause that
 restricts a query to documents matching the user's words. User text only ever travels as a
 bound parameter; FTS5 query syntax is neutralised by quoting each word.
+
+Both databases fold case and accents alike (``folding.py``): "cafe" finds "Café" and
+"ÉCOLE" finds "école". The indexed text and the user's words are folded the same way.
 """
 
 from __future__ import annotations
@@ -28,6 +31,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Session
 
+from masthead.storage.folding import fold, folded_column_sql
+
 _WORD = re.compile(r"\w+", re.UNICODE)
 _fts_metadata = MetaData()
 
@@ -49,7 +54,7 @@ FTS_TABLES = {name: _fts(name) for name in ("documents", "published_documents")}
 
 def fts_query(text: str) -> str | None:
     """'hello wor' → '"hello" "wor"*': every word must appear; the last may be a prefix."""
-    words = _WORD.findall(text)
+    words = _WORD.findall(fold(text) or "")
     if not words:
         return None
     quoted = [f'"{w}"' for w in words]
@@ -60,7 +65,7 @@ def fts_query(text: str) -> str | None:
 def ts_query(text: str) -> str | None:
     """'hello wor' → 'hello & wor:*': the same meaning as ``fts_query`` on PostgreSQL. Only
     word characters reach the query, so its syntax cannot be injected."""
-    words = [w.lower() for w in _WORD.findall(text)]
+    words = _WORD.findall(fold(text) or "")
     if not words:
         return None
     return " & ".join([*words[:-1], f"{words[-1]}:*"])
@@ -72,7 +77,7 @@ def index(session: Session, table: Table, document_id: UUID, space_id: UUID, tex
     fts = FTS_TABLES[table.name]
     session.execute(delete(fts).where(fts.c.document_id == document_id.hex))
     session.execute(
-        insert(fts).values(document_id=document_id.hex, space_id=space_id.hex, body=text)
+        insert(fts).values(document_id=document_id.hex, space_id=space_id.hex, body=fold(text))
     )
 
 
@@ -82,7 +87,7 @@ def index_many(session: Session, table: Table, rows: list[tuple[UUID, UUID, str]
         return
     session.execute(
         insert(FTS_TABLES[table.name]),
-        [{"document_id": d.hex, "space_id": s.hex, "body": t} for d, s, t in rows],
+        [{"document_id": d.hex, "space_id": s.hex, "body": fold(t)} for d, s, t in rows],
     )
 
 
@@ -107,6 +112,8 @@ def matches(dialect: str, table: Table, text: str) -> ColumnElement[Any]:
     query = ts_query(text)
     if query is None:
         return false()
-    return func.to_tsvector("simple", table.c.search_text).op("@@")(
-        func.to_tsquery("simple", bindparam("ts_query", query))
+    # Spelled exactly as the GIN index expression (migration 0005), so the index serves it.
+    vector: ColumnElement[Any] = literal_column(
+        f"to_tsvector('simple', {folded_column_sql(f'{table.name}.search_text')})"
     )
+    return vector.op("@@")(func.to_tsquery("simple", bindparam("ts_query", query)))

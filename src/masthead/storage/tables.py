@@ -130,6 +130,19 @@ class RefreshTokenRow(Base):
     expires_at: Mapped[datetime]
     used_at: Mapped[datetime | None]
     revoked_at: Mapped[datetime | None]
+    # The access token issued with this refresh token, so revoking the session can deny it.
+    access_jti: Mapped[str | None] = mapped_column(String(64))
+    access_expires_at: Mapped[datetime | None]
+
+
+class RevokedAccessTokenRow(Base):
+    """The deny-list: access tokens revoked before they expire (logout, a revoked session,
+    a deactivated user). A row is useless once ``expires_at`` passes, and is swept then."""
+
+    __tablename__ = "revoked_access_tokens"
+
+    jti: Mapped[str] = mapped_column(String(64), primary_key=True)
+    expires_at: Mapped[datetime] = mapped_column(index=True)
 
 
 # --- content ----------------------------------------------------------------------------------
@@ -171,6 +184,9 @@ class DocumentRow(Base):
         Index("ix_documents_space_type_created", "space_id", "type", "created_at", "id", "status"),
         Index("ix_documents_space_updated", "space_id", "updated_at", "id", "status"),
         Index("ix_documents_space_type_status", "space_id", "type", "status"),  # counts
+        # A single type's one document: NULLs are distinct on both databases, so only the
+        # documents of single types (single_type = their type) meet this index.
+        Index("uq_documents_space_single_type", "space_id", "single_type", unique=True),
     )
 
     id: Mapped[UUID] = mapped_column(primary_key=True)
@@ -189,6 +205,9 @@ class DocumentRow(Base):
     published_revision: Mapped[int | None] = mapped_column(Integer)
     data: Mapped[dict[str, Any]] = mapped_column(JSONData)
     search_text: Mapped[str] = mapped_column(Text, default="")
+    # The type's name while the type is single, else NULL (storage keeps it in step with
+    # the type's kind): the database holds a single type to one document.
+    single_type: Mapped[str | None] = mapped_column(String(64))
 
 
 class PublishedDocumentRow(Base):

@@ -18,7 +18,11 @@ from masthead.storage.repositories.content import (
 )
 from masthead.storage.repositories.idempotency import SqlIdempotencyRepository
 from masthead.storage.repositories.media import SqlMediaRepository
-from masthead.storage.repositories.tokens import SqlApiTokenRepository, SqlRefreshTokenRepository
+from masthead.storage.repositories.tokens import (
+    SqlApiTokenRepository,
+    SqlRefreshTokenRepository,
+    SqlRevokedAccessTokenRepository,
+)
 
 
 class SqlUnitOfWork:
@@ -26,6 +30,7 @@ class SqlUnitOfWork:
     users: SqlUserRepository
     api_tokens: SqlApiTokenRepository
     refresh_tokens: SqlRefreshTokenRepository
+    revoked_access_tokens: SqlRevokedAccessTokenRepository
     content_types: SqlContentTypeRepository
     documents: SqlDocumentRepository
     revisions: SqlRevisionRepository
@@ -52,6 +57,7 @@ class SqlUnitOfWork:
         self.users = SqlUserRepository(session)
         self.api_tokens = SqlApiTokenRepository(session)
         self.refresh_tokens = SqlRefreshTokenRepository(session)
+        self.revoked_access_tokens = SqlRevokedAccessTokenRepository(session)
         self.content_types = SqlContentTypeRepository(session)
         self.documents = SqlDocumentRepository(session)
         self.revisions = SqlRevisionRepository(session)

@@ -187,13 +187,15 @@ async def test_refresh_rotates_to_a_new_refresh_token_each_time(
 
 
 async def test_reused_refresh_token_is_refused_and_revokes_its_family(
-    client: httpx.AsyncClient, alice: str
+    client: httpx.AsyncClient, alice: str, clock: FakeClock, settings: Settings
 ) -> None:
     stolen = await login(client, alice)
     other_session = await login(client, alice)
     rotated = await _refresh(client, stolen.refresh_token)
     assert rotated.status_code == 200
     newest = rotated.json()["refreshToken"]
+    # Past the grace window for concurrent refreshes (tests/api/native/test_sessions.py).
+    clock.advance(settings.refresh_reuse_grace_seconds + 1)
 
     assert_error(await _refresh(client, stolen.refresh_token), 401, "AUTH_INVALID_REFRESH")
     # The reuse revoked the whole family: the newest token of it is refused as well ...
@@ -383,7 +385,8 @@ async def test_user_role_follows_the_x_space_header(
     missing = await client.get(WHOAMI, headers={**session.headers, "X-Space": "nowhere"})
     assert default.json() == {"space": "space-a", "role": "editor", "kind": "access"}
     assert in_b.json() == {"space": "space-b", "role": "viewer", "kind": "access"}
-    assert_error(missing, 404, "NOT_FOUND")
+    # As a space alice does not belong to: which slugs exist is not revealed (issue 13, #8).
+    assert_error(missing, 403, "FORBIDDEN")
 
 
 # --- core: bearer token → principal → actor, on the real database -----------------------------
@@ -451,13 +454,18 @@ def test_user_without_membership_in_the_space_is_denied(
         auth.resolve_actor(db.read_uow(), principal, "space-c")
 
 
-def test_unknown_space_slug_is_not_found(
+def test_unknown_space_slug_is_denied_like_a_foreign_one(
     db: Database, clock: FakeClock, policy: AuthPolicy
 ) -> None:
+    """Telling the two apart would reveal which space slugs exist; a superuser, who may enter
+    every space, learns that it is missing."""
     _two_spaces_alice_editor_then_viewer(db, clock)
     principal = _user_principal(db, policy, "alice")
-    with pytest.raises(SpaceNotFound):
+    with pytest.raises(SpaceAccessDenied):
         auth.resolve_actor(db.read_uow(), principal, "no-such-space")
+    make_user(db, clock, "root", None, is_superuser=True)
+    with pytest.raises(SpaceNotFound):
+        auth.resolve_actor(db.read_uow(), _user_principal(db, policy, "root"), "no-such-space")
 
 
 def test_user_without_space_slug_acts_in_the_first_membership(

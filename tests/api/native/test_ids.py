@@ -80,13 +80,23 @@ ROUTES = [
     _media("POST", "/finalize", {"uploadToken": "t"}),
     # The upload URL checks its signature before looking the asset up (and no id was signed).
     IdRoute("PUT", MEDIA + "/upload", 401, "MEDIA_UPLOAD_TOKEN_INVALID"),
+    IdRoute("POST", "/v1/users/{user_id}/deactivate", 404, "NOT_FOUND"),
+    IdRoute("DELETE", "/v1/tokens/{token_id}", 404, "NOT_FOUND"),
 ]
 
 
 async def _call(
     client: httpx.AsyncClient, route: IdRoute, raw_id: str, headers: Headers
 ) -> httpx.Response:
-    path = route.path.format(document_id=raw_id, media_id=raw_id, number="1", a="1", b="2")
+    path = route.path.format(
+        document_id=raw_id,
+        media_id=raw_id,
+        user_id=raw_id,
+        token_id=raw_id,
+        number="1",
+        a="1",
+        b="2",
+    )
     if route.method == "PUT":
         return await client.put(path, content=b"bytes", headers={**headers, "X-Upload-Token": "t"})
     return await client.request(route.method, path, json=route.body, headers=headers)
@@ -112,20 +122,27 @@ async def admin(client: httpx.AsyncClient, admin: Headers) -> Headers:
 
 
 def test_every_route_with_an_id_in_its_path_is_walked(app: FastAPI) -> None:
-    """A route added later (in any dialect) with an id in its path must join ROUTES."""
+    """A /v1 route added later with an id in its path must join ROUTES (each dialect walks
+    its own routes in its own tests)."""
     served = {
         (method.upper(), path)
         for path, operations in app.openapi()["paths"].items()
-        if ID_PARAM.search(path)
+        if path.startswith("/v1/") and ID_PARAM.search(path)
         for method in operations
     }
     assert served == {(r.method, r.path) for r in ROUTES}
+
+
+# Routes that answer any text in the id's place (documented as text): Trokky's exists.
+ANY_TEXT_IDS = {("get", "/api/documents/{type_name}/{document_id}/exists")}
 
 
 def test_id_parameters_are_documented_as_uuids(app: FastAPI) -> None:
     wrong = []
     for path, operations in app.openapi()["paths"].items():
         for method, operation in operations.items():
+            if (method, path) in ANY_TEXT_IDS:
+                continue
             for param in operation.get("parameters", []):
                 is_id = param["in"] == "path" and ID_PARAM.fullmatch("{" + param["name"] + "}")
                 is_documented = param["schema"].get("format") == "uuid" and param.get("description")

@@ -436,6 +436,11 @@ async def test_anonymous_reads_of_a_private_space_need_authentication(world: Wor
 
 
 async def test_unknown_space_header_is_not_a_way_in(world: World) -> None:
-    admin = await world.caller("admin", f"nowhere-{uuid4().hex[:6]}")
-    response = await world.call("GET", "/v1/documents", admin)
-    assert_error(response, 404, "NOT_FOUND")
+    """Nor a way to learn which spaces exist: a space that does not exist answers exactly as
+    one the caller does not belong to (issue 13, defect 8)."""
+    answers = []
+    for space in (f"nowhere-{uuid4().hex[:6]}", OTHER, OTHER.upper()):
+        response = await world.call("GET", "/v1/documents", await world.caller("admin", space))
+        assert_error(response, 403, "FORBIDDEN")
+        answers.append(response.json())
+    assert answers[0] == answers[1] == answers[2]

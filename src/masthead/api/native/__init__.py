@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from masthead.api.native import auth, documents, media, singletons, types
+from masthead.api.native import accounts, auth, documents, media, singletons, types
 from masthead.api.native.errors import render_native_error
 from masthead.api.wire import ErrorResponse
 
@@ -18,6 +18,7 @@ _ERRORS: dict[int | str, dict[str, object]] = {
         403: "Not allowed",
         404: "Not found",
         409: "Conflict",
+        413: "Request body too large",
         422: "Validation failed",
         429: "Rate limited",
     }.items()
@@ -31,4 +32,5 @@ def build_router() -> APIRouter:
     router.include_router(documents.router)
     router.include_router(singletons.router)
     router.include_router(media.router)
+    router.include_router(accounts.router)
     return router

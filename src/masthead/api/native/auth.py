@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from typing import Annotated
+
+from fastapi import APIRouter, Header
 
 from masthead.api.context import Client, CurrentPrincipal, Services
 from masthead.api.native.schemas import (
@@ -43,8 +45,16 @@ def refresh_token(body: RefreshRequest, services: Services) -> RefreshResponse:
 
 
 @router.post("/logout", response_model=OkResponse, summary="Revoke a refresh token's session")
-def logout(body: RefreshRequest, services: Services) -> OkResponse:
-    auth.logout(services.uow(), services.auth, body.refreshToken)
+def logout(
+    body: RefreshRequest,
+    services: Services,
+    authorization: Annotated[str | None, Header(include_in_schema=False)] = None,
+) -> OkResponse:
+    """Revokes the session's refresh tokens and its access tokens (the bearer sent with the
+    request too, if any). Always 200: a token that is unknown or malformed is ignored."""
+    scheme, _, bearer = (authorization or "").strip().partition(" ")
+    access_token = bearer.strip() if scheme.lower() == "bearer" else None
+    auth.logout(services.uow(), services.auth, body.refreshToken, access_token)
     return OkResponse()
 
 

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import replace
 from datetime import datetime
-from typing import Any
+from typing import Any, Literal
 from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -15,6 +15,7 @@ from masthead.api.expansion import MediaRenderer, inline_expanded, pick_fields
 from masthead.core import limits
 from masthead.core.blocks import BLOCKS_SCHEMA_VERSION
 from masthead.core.content_types import (
+    TYPE_NAME,
     ContentType,
     ContentTypeChanges,
     ContentTypeSpec,
@@ -33,13 +34,19 @@ from masthead.core.workflow import Status
 NATIVE_ALIASES = {"content": "body", "featuredImageId": "featureImage", "blocks": "blocks"}
 
 
+# The core's TYPE_NAME as a JSON-Schema pattern (ECMA regexes have no \Z; $ ends the text).
+TYPE_NAME_PATTERN = TYPE_NAME.pattern.removesuffix("\\Z") + "$"
+
+
 class ContentTypeBody(BaseModel):
     model_config = ConfigDict(extra="forbid", populate_by_name=True)
 
-    name: str
+    name: str = Field(
+        pattern=TYPE_NAME_PATTERN, description="Lowercase letters, digits, - and _; from a letter"
+    )
     title: str | None = None
     kind: TypeKind = TypeKind.COLLECTION
-    fields: list[FieldDef] = Field(default_factory=list)
+    fields: list[FieldDef] = Field(default_factory=list, max_length=limits.MAX_FIELDS_PER_TYPE)
     routePattern: str | None = None
     template: str | None = None
     workflow: WorkflowMode = WorkflowMode.NONE
@@ -61,7 +68,7 @@ class ContentTypePatch(BaseModel):
 
     title: str | None = None
     kind: TypeKind | None = None
-    fields: list[FieldDef] | None = None
+    fields: list[FieldDef] | None = Field(None, max_length=limits.MAX_FIELDS_PER_TYPE)
     routePattern: str | None = None
     template: str | None = None
     workflow: WorkflowMode | None = None
@@ -127,7 +134,9 @@ class DocumentBody(BaseModel):
     # Any list: the core answers a block of neither shape with BLOCKS_INVALID (400).
     blocks: list[Any] | None = None
     data: dict[str, Any] | None = None
-    version: int | None = Field(None, ge=1, description="Expected version (like If-Match)")
+    version: int | None = Field(
+        None, ge=1, strict=True, description="Expected version (like If-Match)"
+    )
 
     def to_input(self) -> DocumentInput:
         data = dict(self.data or {})
@@ -369,7 +378,15 @@ class HistoryResponse(BaseModel):
     items: list[TransitionOut]
 
 
-class DeleteResponse(BaseModel):
-    ok: bool = True
-    deleted: bool | None = None
-    document: DocumentOut | None = None
+class ArchivedResponse(BaseModel):
+    """DELETE /v1/documents/:id: archived (soft delete), restorable."""
+
+    ok: Literal[True]
+    document: DocumentOut
+
+
+class DeletedResponse(BaseModel):
+    """DELETE /v1/documents/:id?permanent=1: deleted for good."""
+
+    ok: Literal[True]
+    deleted: Literal[True]

@@ -12,7 +12,8 @@ from masthead.api.http import etag, expected_version
 from masthead.api.idempotency import IdempotencyKey, replay_or_run
 from masthead.api.ids import DocumentIdPath
 from masthead.api.native.content_schemas import (
-    DeleteResponse,
+    ArchivedResponse,
+    DeletedResponse,
     DiffResponse,
     DocumentBody,
     DocumentList,
@@ -29,16 +30,24 @@ from masthead.api.native.content_schemas import (
     RevisionResponse,
     TransitionOut,
 )
+from masthead.api.native.errors import BLOCKS_INVALID_RESPONSE
 from masthead.api.native.media_schemas import media_renderer
 from masthead.api.query_params import (
+    FILTER_PARAMETER,
+    OffsetParam,
+    PageParam,
+    PageSizeParam,
     PerspectiveParam,
+    SortDirParam,
     SortParams,
+    flag_query,
     page_window,
     parse_filters,
     parse_flag,
     parse_list,
     parse_statuses,
 )
+from masthead.core import limits
 from masthead.core.listing import DEFAULT_SORT, DocumentQuery
 from masthead.core.services import documents, queries, revisions, workflow
 from masthead.core.workflow import Action
@@ -50,10 +59,25 @@ router = APIRouter(prefix="/documents", tags=["documents"])
 RevisionNumber = Annotated[
     int, Path(ge=-(2**31), le=2**31 - 1, description="Revision number (from 1)")
 ]
-IfMatch = Annotated[str | None, Header(description='Expected version, e.g. "3"')]
+# What api/http.py's expected_version reads: a version, quoted or not (weak or not), or "*"
+# or nothing (any version), between optional spaces.
+IF_MATCH_PATTERN = r'^[ \t]*(?:\*|(?:W/)?"?[0-9]{1,18}"?)?[ \t]*$'
+IfMatch = Annotated[
+    str | None,
+    Header(
+        alias="If-Match",
+        pattern=IF_MATCH_PATTERN,
+        description='The version the write expects, as the ETag gives it ("3"); * for any',
+    ),
+]
 
 
-@router.get("", response_model=DocumentList, summary="List and query documents")
+@router.get(
+    "",
+    response_model=DocumentList,
+    summary="List and query documents",
+    openapi_extra={"parameters": [FILTER_PARAMETER]},
+)
 def list_documents(
     request: Request,
     actor: CurrentActor,
@@ -61,16 +85,18 @@ def list_documents(
     perspective: PerspectiveParam = None,
     type: str | None = Query(None, description="Content type name"),
     status: str | None = Query(None, description="Status, comma list, or 'all'"),
-    q: str | None = Query(None, description="Full-text search over title and text fields"),
+    q: str | None = Query(
+        None, max_length=limits.MAX_SEARCH, description="Full-text search: title and text"
+    ),
     sort: str | None = Query(None, description="e.g. -publishedAt,title"),
-    orderBy: str | None = None,
-    order: str | None = None,
-    sortBy: str | None = None,
-    sortDir: str | None = None,
-    limit: int | None = Query(None, description="1..100, default 20"),
-    pageSize: int | None = Query(None, description="Alias of limit"),
-    offset: int | None = Query(None, ge=0, le=10_000_000),
-    page: int | None = Query(None, ge=1, le=1_000_000),
+    orderBy: str | None = Query(None, description="Sort field (with order)"),
+    order: SortDirParam = None,
+    sortBy: str | None = Query(None, description="Sort field (with sortDir)"),
+    sortDir: SortDirParam = None,
+    limit: PageSizeParam = None,
+    pageSize: PageSizeParam = None,
+    offset: OffsetParam = None,
+    page: PageParam = None,
     expand: str | None = Query(None, description="e.g. author,categories,author.company"),
     fields: str | None = Query(None, description="Fields to return"),
 ) -> DocumentList:
@@ -94,7 +120,13 @@ def list_documents(
     return DocumentList.of(result, query.expand, query.fields, media_renderer(services))
 
 
-@router.post("", response_model=DocumentWriteResponse, status_code=201, summary="Create a document")
+@router.post(
+    "",
+    response_model=DocumentWriteResponse,
+    status_code=201,
+    summary="Create a document",
+    responses=BLOCKS_INVALID_RESPONSE,
+)
 def create_document(
     body: DocumentBody,
     response: Response,
@@ -134,7 +166,12 @@ def get_document(
     )
 
 
-@router.patch("/{document_id}", response_model=DocumentWriteResponse, summary="Edit a document")
+@router.patch(
+    "/{document_id}",
+    response_model=DocumentWriteResponse,
+    summary="Edit a document",
+    responses=BLOCKS_INVALID_RESPONSE,
+)
 def update_document(
     document_id: DocumentIdPath,
     body: DocumentBody,
@@ -158,23 +195,22 @@ def update_document(
 
 @router.delete(
     "/{document_id}",
-    response_model=DeleteResponse,
-    response_model_exclude_none=True,
+    response_model=ArchivedResponse | DeletedResponse,
     summary="Archive a document (soft delete), or delete it for good with ?permanent=1",
 )
 def delete_document(
     document_id: DocumentIdPath,
     actor: CurrentActor,
     services: Services,
-    permanent: str | None = Query(None, description="1, true or yes: delete for good"),
-) -> DeleteResponse:
+    permanent: str | None = flag_query("Delete for good instead of archiving"),
+) -> ArchivedResponse | DeletedResponse:
     is_permanent = parse_flag(permanent, "permanent")
     archived = documents.delete_document(
         services.uow(), services.clock, actor, document_id, permanent=is_permanent
     )
     if archived is None:
-        return DeleteResponse(ok=True, deleted=True)
-    return DeleteResponse(ok=True, document=DocumentOut.of(archived))
+        return DeletedResponse(ok=True, deleted=True)
+    return ArchivedResponse(ok=True, document=DocumentOut.of(archived))
 
 
 # --- revisions --------------------------------------------------------------------------------
@@ -185,9 +221,9 @@ def list_revisions(
     document_id: DocumentIdPath,
     actor: CurrentActor,
     services: Services,
-    limit: int | None = Query(None, description="1..100, default 20"),
-    offset: int | None = Query(None, ge=0, le=10_000_000),
-    page: int | None = Query(None, ge=1, le=1_000_000),
+    limit: PageSizeParam = None,
+    offset: OffsetParam = None,
+    page: PageParam = None,
 ) -> RevisionList:
     size, start = page_window(limit=limit, offset=offset, page=page)
     result = revisions.list_revisions(

@@ -13,6 +13,7 @@ from typing import Any
 from starlette.responses import Response
 
 from masthead.api.responses import OrjsonResponse
+from masthead.api.wire import ErrorResponse
 from masthead.core import errors as e
 from masthead.core.workflow import SelfApprovalForbidden
 
@@ -41,6 +42,11 @@ NATIVE_CODES: tuple[tuple[type[e.MastheadError], str], ...] = (
 STATUS_OVERRIDES: tuple[tuple[type[e.MastheadError], int], ...] = (
     (e.BlocksInvalid, 400),  # native-v1-behaviour.md: "blocks not in the block-editor shape"
 )
+
+BLOCKS_INVALID_RESPONSE: dict[int | str, dict[str, Any]] = {
+    400: {"model": ErrorResponse, "description": "BLOCKS_INVALID: blocks not in the editor's shape"}
+}
+"""The OpenAPI ``responses`` of the routes that write blocks, for the override above."""
 
 
 def native_code(error: e.MastheadError) -> str:

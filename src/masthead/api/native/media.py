@@ -18,7 +18,7 @@ from starlette.concurrency import run_in_threadpool
 
 from masthead.api.body_rules import body_rules
 from masthead.api.context import AppServices, CurrentActor, Services
-from masthead.api.ids import MediaIdPath
+from masthead.api.ids import MediaIdPath, id_segment
 from masthead.api.native.content_schemas import Pagination
 from masthead.api.native.media_schemas import (
     FinalizeBody,
@@ -33,9 +33,21 @@ from masthead.api.native.media_schemas import (
     UploadedResponse,
     UploadReceivedResponse,
     UploadStartedResponse,
+    init_body_schema,
+    upload_form_schema,
 )
-from masthead.api.query_params import page_window, parse_direction, parse_flag
+from masthead.api.query_params import (
+    OffsetParam,
+    PageParam,
+    PageSizeParam,
+    SortDirParam,
+    flag_query,
+    page_window,
+    parse_direction,
+    parse_flag,
+)
 from masthead.api.uploads import read_form_upload, spool_body
+from masthead.core import limits
 from masthead.core.errors import FieldError, Invalid
 from masthead.core.media import MediaAsset, MediaQuery, MediaSort
 from masthead.core.models import Actor
@@ -43,6 +55,12 @@ from masthead.core.services import media, uploads
 from masthead.core.transforms import FocalPoint
 
 router = APIRouter(prefix="/media", tags=["media"])
+
+INIT, UPLOAD = "init", "upload"  # the literal segments beside /media/{media_id}
+
+
+# So that PATCH /media/init answers 405 (and OPTIONS lists only its methods).
+ASSET = "/" + id_segment("media_id", INIT, UPLOAD)
 
 _SORTS = {
     "createdAt": MediaSort.CREATED_AT,
@@ -65,6 +83,15 @@ def _out(services: AppServices, asset: MediaAsset) -> MediaOut:
     status_code=201,
     response_model=UploadStartedResponse | UploadedResponse,
     summary="Start a direct upload (JSON), or upload a file in one step (multipart)",
+    openapi_extra={
+        "requestBody": {
+            "required": False,
+            "content": {
+                "application/json": {"schema": init_body_schema()},
+                "multipart/form-data": {"schema": upload_form_schema()},
+            },
+        }
+    },
 )
 @body_rules(carries_file=True, checks_own_text=True)
 async def create_media(
@@ -76,7 +103,16 @@ async def create_media(
 
 
 @router.post(
-    "/init", status_code=201, response_model=UploadStartedResponse, summary="Start an upload"
+    f"/{INIT}",
+    status_code=201,
+    response_model=UploadStartedResponse,
+    summary="Start an upload",
+    openapi_extra={
+        "requestBody": {
+            "required": False,
+            "content": {"application/json": {"schema": init_body_schema()}},
+        }
+    },
 )
 @body_rules(checks_own_text=True)
 async def init_media(
@@ -86,10 +122,16 @@ async def init_media(
 
 
 @router.post(
-    "/upload",
+    f"/{UPLOAD}",
     status_code=201,
     response_model=UploadedResponse,
     summary="Upload a file in one step (multipart: file, alt, title, caption, description)",
+    openapi_extra={
+        "requestBody": {
+            "required": True,
+            "content": {"multipart/form-data": {"schema": upload_form_schema()}},
+        }
+    },
 )
 @body_rules(carries_file=True)
 async def upload_media(
@@ -166,6 +208,13 @@ def _focal_from_form(fields: dict[str, str]) -> FocalPoint | None:
     name="put_media_upload",
     response_model=UploadReceivedResponse,
     summary="Receive the bytes of a direct upload (the local backend's upload URL)",
+    openapi_extra={
+        "requestBody": {
+            "required": False,
+            "description": "The file's bytes, with the init call's requiredHeaders",
+            "content": {"application/octet-stream": {"schema": {}}},
+        }
+    },
 )
 @body_rules(carries_file=True)
 async def put_media_upload(
@@ -219,16 +268,26 @@ def finalize_media(
 def list_media(
     actor: CurrentActor,
     services: Services,
-    q: str | None = Query(None, max_length=200, description="Search filename, alt and title"),
-    search: str | None = Query(None, max_length=200, description="Alias of q"),
-    mimeType: str | None = Query(None, max_length=127, description="image, image/, image/png"),
-    type: str | None = Query(None, max_length=127, description="Alias of mimeType"),
-    sortBy: str | None = Query(None, description="createdAt (default), updatedAt, filename..."),
-    sortDir: str | None = Query(None, description="asc or desc (default)"),
-    page: int | None = Query(None, ge=1, le=1_000_000),
-    pageSize: int | None = Query(None, description="1..100, default 20"),
-    limit: int | None = Query(None, description="Alias of pageSize"),
-    offset: int | None = Query(None, ge=0, le=10_000_000),
+    q: str | None = Query(
+        None, max_length=limits.MAX_SEARCH, description="Search filename, alt and title"
+    ),
+    search: str | None = Query(None, max_length=limits.MAX_SEARCH, description="Alias of q"),
+    mimeType: str | None = Query(
+        None, max_length=limits.MAX_MIME_TYPE, description="image, image/, image/png"
+    ),
+    type: str | None = Query(
+        None, max_length=limits.MAX_MIME_TYPE, description="Alias of mimeType"
+    ),
+    sortBy: str | None = Query(
+        None,
+        pattern=f"^(?:{'|'.join(_SORTS)})?$",
+        description=f"One of {', '.join(_SORTS)} (default createdAt)",
+    ),
+    sortDir: SortDirParam = None,
+    page: PageParam = None,
+    pageSize: PageSizeParam = None,
+    limit: PageSizeParam = None,
+    offset: OffsetParam = None,
 ) -> MediaList:
     size, start = page_window(
         limit=pageSize if pageSize is not None else limit, offset=offset, page=page
@@ -252,13 +311,13 @@ def list_media(
     )
 
 
-@router.get("/{media_id}", response_model=MediaResponse, summary="Get one media asset")
+@router.get(ASSET, response_model=MediaResponse, summary="Get one media asset")
 def get_media(media_id: MediaIdPath, actor: CurrentActor, services: Services) -> MediaResponse:
     asset = media.get_media(services.read_uow(), actor, media_id)
     return MediaResponse(media=_out(services, asset))
 
 
-@router.patch("/{media_id}", response_model=MediaResponse, summary="Edit alt, caption...")
+@router.patch(ASSET, response_model=MediaResponse, summary="Edit alt, caption...")
 def patch_media(
     media_id: MediaIdPath, body: MediaPatch, actor: CurrentActor, services: Services
 ) -> MediaResponse:
@@ -273,12 +332,12 @@ def patch_media(
     return MediaResponse(media=_out(services, asset))
 
 
-@router.delete("/{media_id}", response_model=MediaDeleteResponse, summary="Delete media")
+@router.delete(ASSET, response_model=MediaDeleteResponse, summary="Delete media")
 def delete_media(
     media_id: MediaIdPath,
     actor: CurrentActor,
     services: Services,
-    force: str | None = Query(None, description="true: delete even if documents use it"),
+    force: str | None = flag_query("Delete even if documents use it"),
 ) -> MediaDeleteResponse:
     asset = media.delete_media(
         services.uow,

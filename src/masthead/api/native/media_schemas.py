@@ -7,13 +7,14 @@ from datetime import datetime
 from typing import Any, Literal
 from uuid import UUID
 
-from pydantic import Field, model_validator
+from pydantic import Field
 
 from masthead.api.context import AppServices
 from masthead.api.native.content_schemas import Pagination
+from masthead.api.openapi import TEXT_PATTERN
 from masthead.api.wire import WireModel
 from masthead.core import limits
-from masthead.core.media import MediaAsset, MediaUrls
+from masthead.core.media import METADATA_LIMITS, MediaAsset, MediaUrls
 from masthead.core.services.uploads import Metadata
 from masthead.core.transforms import RASTER_MIME_TYPES, FocalPoint, TransformSpec
 
@@ -24,8 +25,9 @@ MimeType = Field(
 
 
 class FocalPointIn(WireModel):
-    x: float = Field(ge=0, le=1)
-    y: float = Field(ge=0, le=1)
+    # Strict: numbers, as the document says, not booleans or numeric strings (lax pydantic).
+    x: float = Field(ge=0, le=1, strict=True)
+    y: float = Field(ge=0, le=1, strict=True)
 
 
 class FocalPointForm(WireModel):
@@ -58,7 +60,7 @@ class InitUploadBody(WireModel):
 
     filename: str | None = Field(None, max_length=limits.MAX_FILENAME)
     mimeType: str | None = MimeType
-    size: int | None = Field(None, ge=0, le=MAX_SIZE)
+    size: int | None = Field(None, ge=0, le=MAX_SIZE, strict=True)
 
 
 class FinalizeBody(MetadataIn):
@@ -67,25 +69,17 @@ class FinalizeBody(MetadataIn):
     mimeType: str | None = Field(
         None, max_length=limits.MAX_MIME_TYPE
     )  # the bytes decide; kept for clients
-    size: int | None = Field(None, ge=0, le=MAX_SIZE)
+    size: int | None = Field(None, ge=0, le=MAX_SIZE, strict=True)
     sha256: str | None = Field(None, pattern=r"^[0-9a-f]{64}$", description="Checked if given")
-    width: int | None = None  # measured by the server; the client's value is ignored
-    height: int | None = None
+    width: int | None = Field(None, strict=True)  # measured by the server; the client's is ignored
+    height: int | None = Field(None, strict=True)
 
 
 class MediaPatch(MetadataIn):
-    focalPoint: FocalPointIn | None = None
-    clearFocalPoint: bool = False
-
-    @model_validator(mode="before")
-    @classmethod
-    def _null_focal_point_clears(cls, data: Any) -> Any:
-        if isinstance(data, dict) and "focalPoint" in data and data["focalPoint"] is None:
-            return {**data, "clearFocalPoint": True}
-        return data
+    focalPoint: FocalPointIn | None = Field(None, description="null clears it")
 
     def focal_point(self) -> FocalPoint | Literal["clear"] | None:
-        if self.clearFocalPoint:
+        if self.focalPoint is None and "focalPoint" in self.model_fields_set:
             return "clear"
         if self.focalPoint is not None:
             return FocalPoint(self.focalPoint.x, self.focalPoint.y)
@@ -175,6 +169,34 @@ class MediaDeleteResponse(WireModel):
     ok: bool = True
     deleted: bool = True
     media: MediaOut
+
+
+def init_body_schema() -> dict[str, Any]:
+    """``InitUploadBody`` for the OpenAPI document of the routes that read it themselves (the
+    contract's clients may send no body, or any content type, at all)."""
+    return InitUploadBody.model_json_schema()
+
+
+def upload_form_schema() -> dict[str, Any]:
+    """The one-step upload's multipart form, for the OpenAPI document of the routes that read
+    the form themselves: ``file``, ``MetadataIn``'s fields (text without NUL) and the focal
+    point. The fields name no JSON type: a form's values are all text, which the server reads
+    as it needs (and a JSON null or empty object is sent as no field at all)."""
+    text = {
+        name: {"maxLength": limit, "pattern": TEXT_PATTERN, "description": "Text"}
+        for name, limit in METADATA_LIMITS.items()
+    }
+    focal = {"minimum": 0, "maximum": 1}
+    return {
+        "type": "object",
+        "required": ["file"],
+        "properties": {
+            "file": {"type": "string", "format": "binary"},
+            **text,
+            "focalX": {**focal, "description": "With focalY, or neither: 0..1 from the left"},
+            "focalY": {**focal, "description": "With focalX, or neither: 0..1 from the top"},
+        },
+    }
 
 
 def media_renderer(services: AppServices) -> Callable[[MediaAsset], dict[str, Any]]:

@@ -23,6 +23,7 @@ class UserOut(WireModel):
     username: str
     name: str
     isSuperuser: bool
+    isActive: bool = True
     memberships: list[MembershipOut]
     createdAt: datetime
 
@@ -33,6 +34,7 @@ class UserOut(WireModel):
             username=user.username,
             name=user.name,
             isSuperuser=user.is_superuser,
+            isActive=user.is_active,
             memberships=[
                 MembershipOut(spaceId=m.space_id, space=m.space_slug, role=m.role)
                 for m in user.memberships

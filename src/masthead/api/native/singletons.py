@@ -12,6 +12,7 @@ from masthead.api.native.content_schemas import (
     DocumentResponse,
     DocumentWriteResponse,
 )
+from masthead.api.native.errors import BLOCKS_INVALID_RESPONSE
 from masthead.api.native.schemas import OkResponse
 from masthead.api.query_params import PerspectiveParam
 from masthead.core.services import documents
@@ -32,7 +33,12 @@ def get_singleton(
     return DocumentResponse(document=DocumentOut.of(document))
 
 
-@router.put("/{type_name}", response_model=DocumentWriteResponse, summary="Create or replace it")
+@router.put(
+    "/{type_name}",
+    response_model=DocumentWriteResponse,
+    summary="Create or replace it",
+    responses=BLOCKS_INVALID_RESPONSE,
+)
 def put_singleton(
     type_name: str, body: DocumentBody, response: Response, actor: CurrentActor, services: Services
 ) -> DocumentWriteResponse:

@@ -1,6 +1,7 @@
-"""Spaces, users, memberships and API tokens: creating and listing them.
+"""Spaces, users, memberships and API tokens: creating, listing, deactivating and revoking them.
 
-Used by the CLI, by first-start bootstrap and (later) by the admin routes of the native API.
+Used by the CLI, by first-start bootstrap and by the admin routes of the native API. The CLI
+acts as the operator (no actor); the routes' services check the actor's rights first.
 """
 
 from __future__ import annotations
@@ -10,13 +11,23 @@ from uuid import UUID, uuid4
 
 from masthead.core import access, security
 from masthead.core.access import Permission
-from masthead.core.errors import FieldError, Invalid, SpaceSlugTaken, TokenNotFound, UsernameTaken
-from masthead.core.models import Actor, ApiToken, NewApiToken, Role, Space, User
+from masthead.core.errors import (
+    FieldError,
+    Forbidden,
+    Invalid,
+    SpaceSlugTaken,
+    TokenNotFound,
+    UsernameTaken,
+    UserNotFound,
+)
+from masthead.core.models import Actor, ApiToken, NewApiToken, Role, Space, TokenKind, User
 from masthead.core.ports import Clock, UnitOfWork
+from masthead.core.services import sessions
 from masthead.core.services.content_types import seed_builtin_types
 
-SLUG_PATTERN = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$")
-USERNAME_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_.@-]{0,63}$")
+# \Z, not $: "$" also matches before a final newline, which would let "slug\n" through.
+SLUG_PATTERN = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?\Z")
+USERNAME_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_.@-]{0,63}\Z")
 
 
 def normalize_username(username: str) -> str:
@@ -126,12 +137,80 @@ def list_api_tokens(uow: UnitOfWork, actor: Actor) -> list[ApiToken]:
 
 
 def revoke_api_token(uow: UnitOfWork, clock: Clock, actor: Actor, token_id: UUID) -> None:
-    """Raises Forbidden, TokenNotFound."""
+    """Revoke an API token of the actor's space; it stops working at once.
+
+    Raises Forbidden, TokenNotFound (also for another space's token, or one already revoked).
+    """
     access.require(actor, Permission.MANAGE_SPACE)
     with uow:
         if not uow.api_tokens.revoke(actor.space_id, token_id, clock()):
             raise TokenNotFound()
         uow.commit()
+
+
+def list_space_api_tokens(uow: UnitOfWork, space_slug: str) -> list[ApiToken]:
+    """Every API token of a space, revoked ones included (the operator's view, for the CLI).
+
+    Raises SpaceNotFound."""
+    with uow:
+        return uow.api_tokens.list(uow.spaces.get_by_slug(space_slug).id)
+
+
+def revoke_any_api_token(uow: UnitOfWork, clock: Clock, token_id: UUID) -> None:
+    """Revoke an API token of any space (the operator, through the CLI).
+
+    Raises TokenNotFound (also for a token already revoked)."""
+    with uow:
+        if not uow.api_tokens.revoke(None, token_id, clock()):
+            raise TokenNotFound(f"No active API token with id {token_id}")
+        uow.commit()
+
+
+def deactivate_user(uow: UnitOfWork, clock: Clock, actor: Actor, user_id: UUID) -> User:
+    """Deactivate a user: they can no longer log in or refresh, and their access tokens stop
+    working at once. A superuser may deactivate anyone; a space admin only users who belong
+    to the admin's space and to no other, and who are not superusers (tenants stay apart).
+    Nobody deactivates themselves.
+
+    Raises Forbidden, UserNotFound (also for users the actor may not see).
+    """
+    access.require(actor, Permission.MANAGE_SPACE)
+    if actor.kind is TokenKind.ACCESS and actor.user_id == user_id:
+        raise Forbidden("You cannot deactivate yourself")
+    with uow:
+        user = uow.users.get(user_id)
+        if not actor.is_superuser:
+            spaces = {m.space_id for m in user.memberships}
+            if actor.space_id not in spaces:
+                raise UserNotFound()
+            if user.is_superuser or spaces != {actor.space_id}:
+                raise Forbidden(
+                    "This user belongs to other spaces too (or is a superuser); "
+                    "only a superuser may deactivate them"
+                )
+        user = _deactivate(uow, clock, user)
+        uow.commit()
+    return user
+
+
+def deactivate_user_by_name(uow: UnitOfWork, clock: Clock, username: str) -> User:
+    """Deactivate a user by username (the operator, through the CLI); see deactivate_user.
+
+    Raises UserNotFound."""
+    username = normalize_username(username)
+    with uow:
+        credentials = uow.users.find_credentials(username)
+        if credentials is None:
+            raise UserNotFound(f"User '{username}' not found")
+        user = _deactivate(uow, clock, credentials.user)
+        uow.commit()
+    return user
+
+
+def _deactivate(uow: UnitOfWork, clock: Clock, user: User) -> User:
+    uow.users.set_active(user.id, False)
+    sessions.revoke_user_sessions(uow, user.id, clock())
+    return user.model_copy(update={"is_active": False})
 
 
 def bootstrap(

@@ -1,6 +1,11 @@
 """Authentication: login, refresh-token rotation with reuse detection, logout, and turning a
 bearer token plus a requested space into an Actor.
 
+A refresh token presented again within a short grace window after its rotation (two tabs of
+one browser refreshing at once) gets a new token of the same family instead of revoking it;
+presented later, it is a reuse and revokes the family. Logout and reuse detection also deny
+the family's unexpired access tokens (``sessions.py``), checked on every request.
+
 Every dialect's login, refresh and "me" calls these, so rate limits and rotation rules hold
 for all of them.
 """
@@ -8,7 +13,7 @@ for all of them.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from uuid import UUID, uuid4
 
 from masthead.core import access, security
@@ -22,12 +27,16 @@ from masthead.core.errors import (
 )
 from masthead.core.models import Actor, Login, Principal, Space, TokenKind, TokenPair, User
 from masthead.core.ports import Clock, RateLimiter, RefreshTokenRecord, UnitOfWork
+from masthead.core.services import sessions
 from masthead.core.services.accounts import normalize_username
 
 DEFAULT_SPACE_SLUG = "default"
 # Writing last_used_at on every request would turn each read into a write; once a minute is
 # precise enough to tell a live token from a forgotten one.
 API_TOKEN_TOUCH_INTERVAL = timedelta(minutes=1)
+# Long enough for requests sent together (tabs, retries) to arrive; short enough that a stolen
+# token replayed later is still caught as a reuse. MASTHEAD_REFRESH_REUSE_GRACE_SECONDS.
+DEFAULT_REFRESH_GRACE = timedelta(seconds=10)
 
 
 @dataclass(frozen=True)
@@ -41,11 +50,13 @@ class AuthPolicy:
     refresh_ttl: timedelta
     login_limit: str  # e.g. "10/minute", per username and per client address
     passwords: security.Passwords = security.DEFAULT_PASSWORDS
+    refresh_grace: timedelta = DEFAULT_REFRESH_GRACE
 
 
 def _issue_pair(uow: UnitOfWork, policy: AuthPolicy, user_id: UUID, family_id: UUID) -> TokenPair:
     now = policy.clock()
-    access_token, access_expires = policy.signer.issue(user_id, now)
+    jti = uuid4().hex
+    access_token, access_expires = policy.signer.issue(user_id, now, jti=jti)
     refresh_secret = security.new_secret()
     record = RefreshTokenRecord(
         id=uuid4(),
@@ -55,6 +66,8 @@ def _issue_pair(uow: UnitOfWork, policy: AuthPolicy, user_id: UUID, family_id: U
         expires_at=now + policy.refresh_ttl,
         used_at=None,
         revoked_at=None,
+        access_jti=jti,
+        access_expires_at=access_expires,
     )
     uow.refresh_tokens.add(record, security.hash_secret(refresh_secret))
     return TokenPair(
@@ -91,26 +104,35 @@ def login(uow: UnitOfWork, policy: AuthPolicy, username: str, password: str, cli
 
 
 def refresh(uow: UnitOfWork, policy: AuthPolicy, refresh_token: str) -> TokenPair:
-    """Rotate a refresh token. A token presented twice revokes its whole family.
+    """Rotate a refresh token into a new pair of the same family.
 
+    Presented again within ``policy.refresh_grace`` of its rotation, the token gets another
+    new pair of its family (every caller of a concurrent burst succeeds, and every token
+    returned works); presented after that, or once revoked, it revokes its whole family.
     Raises InvalidRefreshToken.
     """
     now = policy.clock()
+    token_hash = security.hash_secret(refresh_token)
     with uow:
-        record = uow.refresh_tokens.find_by_hash(security.hash_secret(refresh_token))
+        record = uow.refresh_tokens.find_by_hash(token_hash)
         if record is None:
             raise InvalidRefreshToken()
-        if record.used_at is not None or record.revoked_at is not None:
-            uow.refresh_tokens.revoke_family(record.family_id, now)
+        is_fresh = record.used_at is None and record.revoked_at is None
+        is_expired = record.expires_at <= now
+        if is_fresh and not is_expired and not uow.refresh_tokens.mark_used(record.id, now):
+            # A concurrent caller rotated it between our read and our write: see what it left.
+            record = uow.refresh_tokens.find_by_hash(token_hash)
+            if record is None:  # pragma: no cover - the user was deleted meanwhile
+                raise InvalidRefreshToken()
+            is_fresh = False
+        if not is_fresh and not _within_grace(record, now, policy.refresh_grace):
+            sessions.revoke_family(uow, record.family_id, now)
             uow.commit()
+            if record.revoked_at is not None:
+                raise InvalidRefreshToken()
             raise InvalidRefreshToken("Refresh token reuse detected; the session was revoked")
-        if record.expires_at <= now:
+        if is_expired:
             raise InvalidRefreshToken("Refresh token expired")
-        if not uow.refresh_tokens.mark_used(record.id, now):
-            # A concurrent caller rotated it between our read and our write: reuse.
-            uow.refresh_tokens.revoke_family(record.family_id, now)
-            uow.commit()
-            raise InvalidRefreshToken("Refresh token reuse detected; the session was revoked")
         user = uow.users.get(record.user_id)
         if not user.is_active:
             raise InvalidRefreshToken()
@@ -119,13 +141,52 @@ def refresh(uow: UnitOfWork, policy: AuthPolicy, refresh_token: str) -> TokenPai
     return tokens
 
 
-def logout(uow: UnitOfWork, policy: AuthPolicy, refresh_token: str) -> None:
-    """Revoke the refresh token's family. Unknown tokens are ignored: logout always succeeds."""
+def _within_grace(record: RefreshTokenRecord, now: datetime, grace: timedelta) -> bool:
+    """True for a token rotated (not revoked) less than ``grace`` ago: a concurrent sibling.
+    A zero grace makes every second use a reuse."""
+    if record.revoked_at is not None or record.used_at is None:
+        return False
+    return now - record.used_at < grace
+
+
+def logout(
+    uow: UnitOfWork, policy: AuthPolicy, refresh_token: str | None, access_token: str | None = None
+) -> None:
+    """End a session: revoke the refresh token's family and deny the access tokens issued in
+    it, and ``access_token`` (the caller's own bearer) when given. Unknown, expired or
+    malformed tokens are ignored: logout always succeeds."""
+    now = policy.clock()
+    own = _access_token_entry(policy, access_token, now)
     with uow:
-        record = uow.refresh_tokens.find_by_hash(security.hash_secret(refresh_token))
+        record = (
+            uow.refresh_tokens.find_by_hash(security.hash_secret(refresh_token))
+            if refresh_token
+            else None
+        )
         if record is not None:
-            uow.refresh_tokens.revoke_family(record.family_id, policy.clock())
+            sessions.revoke_family(uow, record.family_id, now)
+        if own is not None:
+            sessions.deny(uow, [own], now)
+        if record is not None or own is not None:
             uow.commit()
+
+
+def revoke_access_token(uow: UnitOfWork, policy: AuthPolicy, access_token: str) -> None:
+    """Deny one access token until it expires (a dialect's logout by bearer token alone).
+    Anything that is not a valid access token is ignored."""
+    logout(uow, policy, None, access_token)
+
+
+def _access_token_entry(
+    policy: AuthPolicy, access_token: str | None, now: datetime
+) -> tuple[str, datetime] | None:
+    if not access_token or access_token.startswith(security.API_TOKEN_PREFIX):
+        return None  # API tokens are revoked by id (accounts.revoke_api_token), not by logout
+    try:
+        claims = policy.signer.verify(access_token, now)
+    except InvalidToken:
+        return None
+    return claims.jti, claims.expires_at
 
 
 def authenticate(
@@ -148,7 +209,8 @@ def resolve_actor(uow: UnitOfWork, principal: Principal, space_slug: str | None)
     """Pick the request's space (named, else the token's default, else ``default``) and the
     role the principal holds there.
 
-    Raises SpaceNotFound, SpaceAccessDenied.
+    Raises SpaceAccessDenied (also for a space that does not exist), AuthRequired (an
+    anonymous caller naming a space that does not exist), SpaceNotFound (superusers only).
     """
     with uow:
         space = _space(uow, principal, space_slug)
@@ -163,8 +225,8 @@ def authenticate_actor(
     space_slug: str | None,
 ) -> Actor:
     """``authenticate`` then ``resolve_actor`` in one read transaction: what every request
-    needs first, so it costs one transaction instead of two. Raises InvalidToken,
-    SpaceNotFound, SpaceAccessDenied."""
+    needs first, so it costs one transaction instead of two. Raises InvalidToken, and as
+    ``resolve_actor``."""
     with uow:
         principal = (
             _principal(uow, policy, bearer) if bearer else Principal(kind=TokenKind.ANONYMOUS)
@@ -182,6 +244,8 @@ def _principal(uow: UnitOfWork, policy: AuthPolicy, bearer: str) -> Principal:
             raise InvalidToken("API token is invalid or revoked")
         return Principal(kind=TokenKind.API, api_token=token)
     claims = policy.signer.verify(bearer, policy.clock())
+    if uow.revoked_access_tokens.is_revoked(claims.jti):  # logged out or session revoked
+        raise InvalidToken()
     try:
         user = uow.users.get(claims.user_id)
     except UserNotFound as exc:  # the user was deleted after the token was issued
@@ -204,7 +268,12 @@ def _touch_api_token(write_uow: UnitOfWork, policy: AuthPolicy, principal: Princ
 
 def _space(uow: UnitOfWork, principal: Principal, space_slug: str | None) -> Space:
     if space_slug:
-        return uow.spaces.get_by_slug(space_slug)
+        # Slugs are lowercase, so "DEFAULT" names "default"; a space that does not exist is
+        # answered like one the caller may not enter (access.refuse_unknown_space).
+        space = uow.spaces.find_by_slug(space_slug.lower())
+        if space is None:
+            access.refuse_unknown_space(principal, space_slug)
+        return space
     if principal.default_space_id is not None:
         return uow.spaces.get(principal.default_space_id)
     return uow.spaces.get_by_slug(DEFAULT_SPACE_SLUG)

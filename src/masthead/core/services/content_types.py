@@ -15,9 +15,13 @@ from masthead.core.content_types import (
     ContentType,
     ContentTypeChanges,
     ContentTypeSpec,
+    TypeKind,
+    definition_errors,
     field_checker,
 )
 from masthead.core.errors import (
+    BuiltinTypeProtected,
+    Conflict,
     ContentTypeExists,
     ContentTypeInUse,
     ContentTypeNotFound,
@@ -46,6 +50,12 @@ def _build(
         created_at=now,
         updated_at=now,
     )
+
+
+def _check_definition(spec: ContentTypeSpec) -> None:
+    details = definition_errors(spec.fields)
+    if details:
+        raise Invalid("Some fields contradict their own definition", details=details)
 
 
 def _check_references(uow: UnitOfWork, space_id: UUID, spec: ContentTypeSpec) -> None:
@@ -92,6 +102,7 @@ def create_type(uow: UnitOfWork, clock: Clock, actor: Actor, spec: ContentTypeSp
     with uow:
         if uow.content_types.find(actor.space_id, spec.name) is not None:
             raise ContentTypeExists(f"Content type '{spec.name}' already exists")
+        _check_definition(spec)
         _check_references(uow, actor.space_id, spec)
         content_type = _build(spec, actor.space_id, clock)
         uow.content_types.add(content_type)
@@ -154,7 +165,9 @@ def _replace(
     spec: ContentTypeSpec,
     force: bool,
 ) -> ContentType:
+    _check_definition(spec)
     _check_references(uow, actor.space_id, spec)
+    _check_kind_change(uow, current, spec)
     removed = sorted(current.field_names - {f.name for f in spec.fields})
     in_use = {
         field: count
@@ -188,6 +201,20 @@ def _replace(
     return updated
 
 
+def _check_kind_change(uow: UnitOfWork, current: ContentType, spec: ContentTypeSpec) -> None:
+    """A single type holds one document, so a type with more becomes single only once they
+    are down to one (force cannot help: the database holds the rule). The type's row is
+    locked, and creating a document share-locks it, so the count cannot grow meanwhile."""
+    if spec.kind is not TypeKind.SINGLE or current.kind is TypeKind.SINGLE:
+        return
+    count = uow.documents.count(current.space_id, current.name)
+    if count > 1:
+        raise Conflict(
+            f"'{current.name}' has {count} documents; a single type holds one",
+            details=[FieldError("kind", "delete all documents but one first")],
+        )
+
+
 def _values_refused(
     uow: UnitOfWork, current: ContentType, spec: ContentTypeSpec
 ) -> list[FieldError]:
@@ -216,10 +243,16 @@ def _values_refused(
 
 def delete_type(uow: UnitOfWork, actor: Actor, name: str, *, force: bool = False) -> None:
     """Delete a type. With documents left it raises ContentTypeInUse unless ``force``, which
-    deletes them too. Raises Forbidden, ContentTypeNotFound."""
+    deletes them too. The built-in types are never deleted, even with ``force``: a document
+    created without a type is a ``page``. Raises Forbidden, ContentTypeNotFound,
+    BuiltinTypeProtected."""
     access.require(actor, Permission.MANAGE_SCHEMA)
     with uow:
-        load_type(uow, actor.space_id, name)
+        if load_type(uow, actor.space_id, name).is_builtin:
+            raise BuiltinTypeProtected(
+                f"'{name}' is a built-in content type and cannot be deleted: documents "
+                "created without a type use the built-in types. Change its fields instead."
+            )
         count = uow.documents.count(actor.space_id, name)
         if count and not force:
             raise ContentTypeInUse(

@@ -20,18 +20,18 @@ from masthead.core.content import (
     check_references,
     derive_title,
     normalize_datetimes,
+    normalize_unique_text,
     search_text,
     validate_content,
 )
 from masthead.core.content_types import ContentType, TypeKind
 from masthead.core.documents import Document, Perspective, Revision
 from masthead.core.errors import (
-    Conflict,
-    ContentTypeNotFound,
     DocumentNotFound,
     ErrorKind,
     FieldError,
     Invalid,
+    SingleTypeTaken,
     SlugTaken,
     StaleVersion,
     UniqueValueTaken,
@@ -41,6 +41,7 @@ from masthead.core.models import Actor
 from masthead.core.ports import Clock, UnitOfWork
 from masthead.core.services import workflow as workflow_service
 from masthead.core.services.content_types import load_type
+from masthead.core.storable import require_storable
 from masthead.core.workflow import Status, actor_key, status_after_edit
 
 ExistingIds = Callable[[Iterable[UUID], str | None], set[UUID]]
@@ -77,14 +78,18 @@ def require_read(actor: Actor, perspective: Perspective) -> None:
     )
 
 
-def type_for_write(uow: UnitOfWork, space_id: UUID, name: str) -> ContentType:
-    try:
-        return load_type(uow, space_id, name)
-    except ContentTypeNotFound as exc:
+def type_for_write(uow: UnitOfWork, space_id: UUID, name: str, *, lock: bool = True) -> ContentType:
+    """The type a document is stored as. ``lock``: keep the type from changing until the
+    transaction ends, so a type cannot turn single while a document of it is being stored.
+    Lock before reading documents: a change of the type holds its lock while it updates
+    them. Raises Invalid (no such type)."""
+    content_type = uow.content_types.find(space_id, name, for_share=lock)
+    if content_type is None:
         raise Invalid(
             f"Unknown content type '{name}'",
             details=[FieldError("type", f"unknown content type '{name}'")],
-        ) from exc
+        )
+    return content_type
 
 
 def split_input(inp: DocumentInput) -> tuple[str | None, str | None, dict[str, Any]]:
@@ -113,7 +118,11 @@ def _choose_slug(
     also_taken: Callable[[str], bool] | None = None,
 ) -> str:
     """The requested slug if valid and free, else one made unique from the title.
-    ``also_taken``: slugs claimed but not yet stored (the earlier documents of an import)."""
+    ``also_taken``: slugs claimed but not yet stored (the earlier documents of an import).
+
+    Writers generating slugs from one title queue on a lock until the earlier ones commit,
+    so each sees the slugs taken before it. A batch import, which checks its own claims,
+    takes no such locks (a batch would hold one per title)."""
 
     def taken(candidate: str) -> bool:
         return (also_taken is not None and also_taken(candidate)) or uow.documents.slug_taken(
@@ -134,7 +143,10 @@ def _choose_slug(
                 details=[FieldError("slug", "already taken", ErrorKind.UNIQUE)],
             )
         return requested
-    return slugs.unique_slug(slugs.slugify(title), taken)
+    base = slugs.slugify(title)
+    if also_taken is None:
+        uow.documents.lock_slug(space_id, type_name, base)
+    return slugs.unique_slug(base, taken)
 
 
 @dataclass
@@ -199,6 +211,8 @@ def prepare_content(
 ) -> dict[str, Any]:
     """Validate and normalise content; ``existing`` answers which referenced ids exist
     (default: ask storage); ``claims``: unique values taken earlier in this transaction."""
+    require_storable({"title": title, "slug": slug, **data}, root="data")
+    data = normalize_unique_text(content_type, data)
     validate_content(content_type, title, slug, data)
     data = normalize_datetimes(content_type, data)
     check_references(
@@ -263,12 +277,12 @@ def plan_document(
 
     ``claims``: what documents built earlier in the same transaction took (single types,
     slugs, unique values); the new document's claims are added to it. Raises Invalid,
-    SlugTaken, UniqueValueTaken, Conflict (a single type that has its document already)."""
+    SlugTaken, UniqueValueTaken, SingleTypeTaken."""
     if content_type.kind is TypeKind.SINGLE and (
         (claims is not None and content_type.name in claims.singles)
         or uow.documents.find_single(actor.space_id, content_type.name)
     ):
-        raise Conflict(f"'{content_type.name}' is a single type and already has its document")
+        raise _single_type_taken(content_type.name)
     title, slug, data = split_input(inp)
     data = {**content_type.defaults(), **{k: v for k, v in data.items() if v is not None}}
     if title is None:
@@ -297,10 +311,15 @@ def plan_document(
     return document
 
 
+def _single_type_taken(type_name: str) -> SingleTypeTaken:
+    return SingleTypeTaken(f"'{type_name}' is a single type and already has its document")
+
+
 def create_document(
     uow: UnitOfWork, clock: Clock, actor: Actor, inp: DocumentInput
 ) -> DocumentWrite:
-    """Create a document (revision 1). Raises Forbidden, Invalid, SlugTaken, Conflict."""
+    """Create a document (revision 1). Raises Forbidden, Invalid, SlugTaken, UniqueValueTaken,
+    SingleTypeTaken (also when a concurrent create of the type's document commits first)."""
     access.require(actor, Permission.WRITE)
     check_initial_status(inp.status)
     with uow:
@@ -341,12 +360,13 @@ def update_document(
     """Change a document's content (PATCH: only the keys sent; ``replace``: the whole data).
 
     Appends a revision and returns the working copy to draft; the published revision stays
-    what readers get. Raises Forbidden, DocumentNotFound, StaleVersion, Invalid, SlugTaken,
-    IllegalTransition.
+    what readers get. Without ``expected_version`` the change applies to the latest version:
+    concurrent writers queue on the document instead of failing. Raises Forbidden,
+    DocumentNotFound, StaleVersion, Invalid, SlugTaken, SingleTypeTaken, IllegalTransition.
     """
     access.require(actor, Permission.WRITE)
     with uow:
-        current = uow.documents.get(actor.space_id, document_id)
+        current = uow.documents.get(actor.space_id, document_id, for_update=True)
         if expected_version is not None and expected_version != current.version:
             raise StaleVersion(
                 f"Version {expected_version} is stale; the document is at version {current.version}"
@@ -378,8 +398,18 @@ def _write_content(
     replace: bool,
     message: str | None,
 ) -> tuple[Document, Revision]:
+    """``current`` was read with its row locked, so the conditional save cannot miss."""
     status = status_after_edit(current.status)
-    content_type = type_for_write(uow, actor.space_id, inp.type or current.type)
+    # A move to another type locks that type as a create does. The document's own type is
+    # not locked: a change of it waits for this document's row, held here.
+    type_name = inp.type or current.type
+    content_type = type_for_write(uow, actor.space_id, type_name, lock=type_name != current.type)
+    if (
+        content_type.kind is TypeKind.SINGLE
+        and content_type.name != current.type
+        and uow.documents.find_single(actor.space_id, content_type.name)
+    ):
+        raise _single_type_taken(content_type.name)
     title, slug, sent = split_input(inp)
     # PATCH keeps what was not sent; a replace starts again from the type's defaults.
     data = {**content_type.defaults(), **sent} if replace else {**current.data, **sent}
@@ -494,13 +524,25 @@ def get_singleton(
 def put_singleton(
     uow: UnitOfWork, clock: Clock, actor: Actor, type_name: str, inp: DocumentInput
 ) -> DocumentWrite:
-    """Create or replace the document of a single type."""
-    with uow:
-        _single_type(uow, actor.space_id, type_name)
-        existing = uow.documents.find_single(actor.space_id, type_name)
+    """Create or replace the document of a single type. Of concurrent first PUTs, one
+    creates the document and the others replace it. Raises as create_document and
+    update_document."""
     typed = DocumentInput(
         type=type_name, title=inp.title, slug=inp.slug, data=inp.data, status=inp.status
     )
+    try:
+        return _put_singleton_once(uow, clock, actor, type_name, typed)
+    except SingleTypeTaken:
+        # Another PUT created the document after we looked: replace what it stored.
+        return _put_singleton_once(uow, clock, actor, type_name, typed)
+
+
+def _put_singleton_once(
+    uow: UnitOfWork, clock: Clock, actor: Actor, type_name: str, typed: DocumentInput
+) -> DocumentWrite:
+    with uow:
+        _single_type(uow, actor.space_id, type_name)
+        existing = uow.documents.find_single(actor.space_id, type_name)
     if existing is None:
         return create_document(uow, clock, actor, typed)
     return update_document(uow, clock, actor, existing.id, typed, replace=True)

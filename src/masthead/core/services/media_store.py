@@ -5,12 +5,15 @@ Bytes are checked after they are stored under their hash and before any asset po
 the real type is sniffed from the bytes (the client's claim is never trusted), images are
 probed for their real size and refused above the pixel limit. Blob removal and asset creation
 take the same per-blob lock, and the adder re-checks the blob under it, so a blob is never
-deleted from under an asset being stored. Renditions are rendered a bounded number at a time.
+deleted from under an asset being stored. Images are decoded a bounded number at a time per
+process (``render_slot``), whether for an upload or a transform on request.
 """
 
 from __future__ import annotations
 
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from masthead.core.blobs import BlobNotFound, BlobStore
@@ -24,6 +27,7 @@ from masthead.core.transforms import (
     RASTER_MIME_TYPES,
     FocalPoint,
     ImageProcessor,
+    RenderedImage,
     TransformSpec,
 )
 
@@ -54,56 +58,63 @@ class Inspected:
 def check_and_render(
     ctx: MediaContext, sha256: str, size: int, focal: FocalPoint | None
 ) -> tuple[Inspected, list[Rendition]]:
-    """Inspect stored bytes and render their variants. Bytes that another request removed
-    meanwhile (it deleted the last asset with the same bytes) raise BlobRemoved."""
+    """Inspect stored bytes and, for an image, render and store its variants (not yet
+    recorded): one decode, in a render slot. Raises what the policy and the image processor
+    raise, RateLimited (no render slot in time), and BlobRemoved (bytes another request
+    removed meanwhile: it deleted the last asset with the same bytes)."""
     try:
-        inspected = inspect_blob(ctx, sha256, size)
-        return inspected, make_variants(ctx, sha256, inspected, focal)
+        mime_type = sniff_blob(ctx, sha256, size)
+        if mime_type not in RASTER_MIME_TYPES:
+            return Inspected(mime_type, None, None), []
+        specs = [spec.with_focal(focal or CENTRE) for spec in ctx.policy.variants.values()]
+        with render_slot(ctx), ctx.blobs.open(sha256) as stream:
+            info, images = ctx.images.probe_and_render(stream, specs)
+        renditions = [
+            _store(ctx, sha256, spec, image) for spec, image in zip(specs, images, strict=True)
+        ]
+        return Inspected(info.mime_type, info.width, info.height), renditions
     except BlobNotFound:
         raise BlobRemoved() from None
 
 
-def inspect_blob(ctx: MediaContext, sha256: str, size: int) -> Inspected:
-    """The real type and size of stored bytes; raises unless the policy accepts them."""
+def sniff_blob(ctx: MediaContext, sha256: str, size: int) -> str:
+    """The real type of stored bytes; raises unless the policy accepts them and their size."""
     ctx.policy.check_size(size)
     # Only the head: on S3 a ranged GET, not the start of a download of the whole file.
     with ctx.blobs.open(sha256, (0, min(size, HEAD_BYTES) - 1)) as stream:
         head = stream.read(HEAD_BYTES)
-    mime_type = ctx.policy.check_sniffed(sniff_mime_type(head))
-    if mime_type not in RASTER_MIME_TYPES:
-        return Inspected(mime_type, None, None)
-    with ctx.blobs.open(sha256) as stream:
-        info = ctx.images.probe(stream)
-    return Inspected(info.mime_type, info.width, info.height)
+    return ctx.policy.check_sniffed(sniff_mime_type(head))
 
 
-def make_variants(
-    ctx: MediaContext, sha256: str, inspected: Inspected, focal: FocalPoint | None
-) -> list[Rendition]:
-    """The configured variants of an image, rendered and stored (not yet recorded)."""
-    if inspected.mime_type not in RASTER_MIME_TYPES:
-        return []
-    return [
-        render(ctx, sha256, spec.with_focal(focal or CENTRE))
-        for spec in ctx.policy.variants.values()
-    ]
-
-
-def render_bounded(ctx: MediaContext, sha256: str, spec: TransformSpec) -> Rendition:
-    """Render on request, at most ``policy.concurrent_renders`` at a time in this process:
-    decoding a large image takes a core, so a burst of new sizes queues instead of starving
-    every other request. Raises RateLimited when the queue does not move."""
+@contextmanager
+def render_slot(ctx: MediaContext) -> Iterator[None]:
+    """Hold one of the process's ``concurrent_renders`` slots. Every decode of an image takes
+    one (upload probes and variants, and transforms on request): a large image takes a core
+    and about 5 bytes a pixel (up to 8) while it renders, so a burst of them queues instead
+    of starving every other request or exhausting memory (README, "Upload memory"). Raises
+    RateLimited when the queue does not move within RENDER_WAIT_SECONDS."""
     if not ctx.render_slots.acquire(timeout=RENDER_WAIT_SECONDS):
         raise RateLimited(5, "Busy rendering images; retry shortly")
     try:
-        return render(ctx, sha256, spec)
+        yield
     finally:
         ctx.render_slots.release()
 
 
+def render_bounded(ctx: MediaContext, sha256: str, spec: TransformSpec) -> Rendition:
+    """Render on request, in a render slot (see ``render_slot``). Raises RateLimited."""
+    with render_slot(ctx):
+        return render(ctx, sha256, spec)
+
+
 def render(ctx: MediaContext, sha256: str, spec: TransformSpec) -> Rendition:
+    """Render and store one rendition; the caller holds a render slot."""
     with ctx.blobs.open(sha256) as stream:
         image = ctx.images.render(stream, spec)
+    return _store(ctx, sha256, spec, image)
+
+
+def _store(ctx: MediaContext, sha256: str, spec: TransformSpec, image: RenderedImage) -> Rendition:
     stored = ctx.blobs.put(image.data, content_type=image.mime_type)
     return Rendition(
         source_sha256=sha256,

@@ -5,12 +5,13 @@ type, running it, and resolving ``expand`` paths one query per level (never per 
 from __future__ import annotations
 
 import math
+import unicodedata
 from collections.abc import Iterable
 from dataclasses import replace
-from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID
 
+from masthead.core.content import utc_datetime, utc_text
 from masthead.core.content_types import ContentType, FieldDef, FieldType
 from masthead.core.documents import Document, Expanded, Perspective
 from masthead.core.errors import ContentTypeNotFound, ErrorKind, FieldError, Invalid
@@ -27,6 +28,7 @@ from masthead.core.paging import paging_errors
 from masthead.core.ports import UnitOfWork
 from masthead.core.services.content_types import load_type
 from masthead.core.services.documents import load_document, require_read
+from masthead.core.storable import MAX_INTEGER, MIN_INTEGER
 from masthead.core.system_fields import SYSTEM_FIELDS, ValueKind
 
 MAX_EXPAND_DEPTH = 3
@@ -61,22 +63,26 @@ def _coerce(kind: str, raw: Any) -> Any:
     if kind in {"string", "text", "slug", "enum", "media", "reference"}:
         return str(raw)
     if kind == "integer":
-        return int(str(raw))
+        integer = int(str(raw))
+        if not MIN_INTEGER <= integer <= MAX_INTEGER:
+            raise ValueError("expected an integer between -2^63 and 2^63-1")
+        return integer
     if kind == "number":
         number = float(str(raw))
         if not math.isfinite(number):
             raise ValueError("expected a finite number")
-        return int(number) if number.is_integer() else number
+        # Whole numbers compare as integers (jsonb equality); beyond 64 bits they stay
+        # floats, which both databases compare with stored numbers of either kind.
+        is_integer = number.is_integer() and MIN_INTEGER <= number <= MAX_INTEGER
+        return int(number) if is_integer else number
     if kind == "boolean":
         return _bool(raw)
     if kind == "uuid":
         return UUID(str(raw))
-    if kind in {"datetime", "datetime_text"}:
-        parsed = datetime.fromisoformat(str(raw).replace("Z", "+00:00"))
-        parsed = parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
-        parsed = parsed.astimezone(UTC)
-        # Datetime fields are stored as UTC text (core.content.normalize_datetimes).
-        return parsed.isoformat().replace("+00:00", "Z") if kind == "datetime_text" else parsed
+    if kind == "datetime":
+        return utc_datetime(str(raw))
+    if kind == "datetime_text":
+        return utc_text(str(raw))  # as datetime fields are stored (normalize_datetimes)
     raise ValueError(f"cannot filter on {kind}")
 
 
@@ -106,6 +112,7 @@ def _filterable(field: FieldDef) -> bool:
 
 def _check_filter(flt: Filter, content_type: ContentType | None) -> Filter:
     system = SYSTEM_FIELDS.get(flt.field)
+    is_nfc = False  # the field's strings are stored in NFC (core.content.normalize_unique_text)
     if system is not None:
         kind: str = system.kind.value
         allowed = _TEXT_OPS if system.kind is ValueKind.STRING else _SCALAR_OPS
@@ -129,6 +136,7 @@ def _check_filter(flt: Filter, content_type: ContentType | None) -> Filter:
                 ],
             )
         kind, allowed = _field_kind(field), _ops_for(field)
+        is_nfc = field.unique and field.type is not FieldType.ENUM
     if flt.op not in allowed:
         raise Invalid(
             f"Operator '{flt.op.value}' does not apply to '{flt.field}'",
@@ -159,7 +167,13 @@ def _check_filter(flt: Filter, content_type: ContentType | None) -> Filter:
             f"Invalid value for '{flt.field}'",
             details=[FieldError(flt.field, str(exc), ErrorKind.TYPE, {"value": flt.value})],
         ) from exc
+    if is_nfc and flt.op is not FilterOp.EXISTS:
+        value = [_nfc(v) for v in value] if isinstance(value, list) else _nfc(value)
     return Filter(flt.field, flt.op, value)
+
+
+def _nfc(value: Any) -> Any:
+    return unicodedata.normalize("NFC", value) if isinstance(value, str) else value
 
 
 def _check_sort(name: str, content_type: ContentType | None) -> None:

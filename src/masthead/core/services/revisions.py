@@ -64,12 +64,13 @@ def get_revision(uow: UnitOfWork, actor: Actor, document_id: UUID, number: int) 
 def create_snapshot(
     uow: UnitOfWork, clock: Clock, actor: Actor, document_id: UUID, message: str | None = None
 ) -> Revision:
-    """Record the current content as a new, explicitly labelled revision."""
+    """Record the current content as a new, explicitly labelled revision (of the latest
+    version: concurrent writers queue on the document)."""
     access.require(actor, Permission.WRITE)
     if message is not None and len(message) > MAX_MESSAGE:
         raise Invalid("Message is too long", details=[FieldError("message", f"max {MAX_MESSAGE}")])
     with uow:
-        current = uow.documents.get(actor.space_id, document_id)
+        current = uow.documents.get(actor.space_id, document_id, for_update=True)
         document = current.model_copy(
             update={
                 "revision": current.revision + 1,
@@ -95,11 +96,13 @@ def restore_revision(
 ) -> DocumentWrite:
     """Append a revision with revision ``number``'s content; the working copy becomes draft.
 
-    Raises Forbidden, DocumentNotFound, RevisionNotFound, StaleVersion, SlugTaken.
+    Without ``expected_version`` it applies to the latest version (concurrent writers queue
+    on the document). Raises Forbidden, DocumentNotFound, RevisionNotFound, StaleVersion,
+    SlugTaken.
     """
     access.require(actor, Permission.WRITE)
     with uow:
-        current = uow.documents.get(actor.space_id, document_id)
+        current = uow.documents.get(actor.space_id, document_id, for_update=True)
         if expected_version is not None and expected_version != current.version:
             raise StaleVersion()
         source = _load(uow, document_id, number)

@@ -19,6 +19,7 @@ from masthead.core.errors import (
     FieldError,
     Invalid,
     MediaNotFound,
+    RateLimited,
     UploadMissing,
     UploadTokenInvalid,
 )
@@ -196,7 +197,8 @@ def finalize_upload(
 
     Raises MediaNotFound, UploadTokenInvalid (wrong, expired or used token), UploadMissing
     (nothing was PUT yet: the upload may be retried), BlobMismatch, MediaRejected,
-    PayloadTooLarge, ImageRejected. Every refusal but UploadMissing discards the upload.
+    PayloadTooLarge, ImageRejected, RateLimited (too busy decoding images: retry the finalize).
+    Every refusal but UploadMissing and RateLimited discards the upload.
     """
     check_may_upload(actor)
     metadata = metadata or Metadata()
@@ -228,6 +230,9 @@ def finalize_upload(
         raise
     try:
         inspected, renditions = check_and_render(ctx, stored.sha256, stored.size, asset.focal_point)
+    except RateLimited:
+        _unpromote(uow_factory(), ctx, ticket, stored.sha256)
+        raise
     except Exception:
         _discard_pending(uow_factory(), ctx, asset, stored.sha256)
         raise
@@ -254,6 +259,14 @@ def finalize_upload(
     return ready
 
 
+def _unpromote(uow: UnitOfWork, ctx: MediaContext, ticket: UploadTicket, sha256: str) -> None:
+    """Too busy to decode the image now: put the bytes back where the PUT left them, so the
+    client's retry of the finalize (after Retry-After) finds them, and nothing else is lost."""
+    with ctx.blobs.open(sha256) as stream:
+        ctx.blobs.put_temp_key(ticket.temp_key, stream)
+    release_blob(uow, ctx, sha256)
+
+
 def _valid_ticket(asset: MediaAsset | None, token: str | None, now: datetime) -> UploadTicket:
     ticket = asset.upload if asset is not None and not asset.is_ready else None
     if ticket is None or not token:
@@ -277,7 +290,8 @@ def upload_media(
 ) -> MediaAsset:
     """Store a file sent in one request (multipart) and return the ready asset. The caller
     bounds the size it reads. Raises Forbidden, MediaRejected, PayloadTooLarge,
-    ImageRejected, BlobRemoved (the same bytes were removed meanwhile, three times)."""
+    ImageRejected, RateLimited (too busy decoding images), BlobRemoved (the same bytes were
+    removed meanwhile, three times)."""
     check_may_upload(actor)
     metadata = metadata or Metadata()
     metadata.check()

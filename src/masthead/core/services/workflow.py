@@ -154,13 +154,14 @@ def act(
     reason: str | None = None,
     expected_version: int | None = None,
 ) -> Document:
-    """Run a workflow action. Raises Forbidden, DocumentNotFound, IllegalTransition,
-    SelfApprovalForbidden, StaleVersion, Invalid (reason too long)."""
+    """Run a workflow action on the latest version (concurrent writers queue on the
+    document), or on ``expected_version``. Raises Forbidden, DocumentNotFound,
+    IllegalTransition, SelfApprovalForbidden, StaleVersion, Invalid (reason too long)."""
     if reason is not None and len(reason) > MAX_REASON:
         raise Invalid("Reason is too long", details=[FieldError("reason", f"max {MAX_REASON}")])
     access.require(actor, PERMISSION[action])
     with uow:
-        document = uow.documents.get(actor.space_id, document_id)
+        document = uow.documents.get(actor.space_id, document_id, for_update=True)
         if expected_version is not None and expected_version != document.version:
             raise StaleVersion()
         document = apply_action(uow, clock, actor, document, None, action, reason)

@@ -133,6 +133,13 @@ class SqlUserRepository:
         row.password_hash = password_hash
         self._session.flush()
 
+    def set_active(self, user_id: UUID, is_active: bool) -> None:
+        row = self._session.get(UserRow, user_id)
+        if row is None:
+            raise UserNotFound()
+        row.is_active = is_active
+        self._session.flush()
+
     def add_membership(self, user_id: UUID, space_id: UUID, role: Role, at: datetime) -> None:
         row = self._session.get(MembershipRow, (user_id, space_id))
         if row is None:

@@ -12,6 +12,7 @@ import orjson
 from sqlalchemy import (
     ColumnElement,
     Text,
+    case,
     delete,
     func,
     insert,
@@ -26,10 +27,16 @@ from sqlalchemy.orm import Session
 
 from masthead.core.content_types import ContentType, FieldDef, TypeKind, WorkflowMode
 from masthead.core.documents import Document, Perspective, Revision, TransitionRecord
-from masthead.core.errors import DocumentNotFound, FieldError, SlugTaken
+from masthead.core.errors import (
+    ContentTypeExists,
+    DocumentNotFound,
+    FieldError,
+    SingleTypeTaken,
+    SlugTaken,
+)
 from masthead.core.listing import DocumentQuery
 from masthead.core.workflow import Action, Status
-from masthead.storage import list_values, queries, search
+from masthead.storage import field_indexes, list_values, queries, search
 from masthead.storage.tables import (
     ContentTypeRow,
     DocumentRow,
@@ -74,13 +81,20 @@ class SqlContentTypeRepository:
         )
         return [_content_type(r) for r in rows]
 
-    def find(self, space_id: UUID, name: str, *, for_update: bool = False) -> ContentType | None:
-        """``for_update``: lock the row until the transaction ends (PostgreSQL; SQLite's
-        writers already hold the database's one write lock)."""
+    def find(
+        self, space_id: UUID, name: str, *, for_update: bool = False, for_share: bool = False
+    ) -> ContentType | None:
+        """``for_update``: lock the row until the transaction ends; ``for_share``: only
+        against changes of the type (FOR KEY SHARE, which writers of documents share).
+        PostgreSQL; SQLite's writers already hold the database's one write lock."""
         statement = select(ContentTypeRow).where(
             ContentTypeRow.space_id == space_id, ContentTypeRow.name == name
         )
-        row = self._session.scalar(statement.with_for_update() if for_update else statement)
+        if for_update:
+            statement = statement.with_for_update()
+        elif for_share:
+            statement = statement.with_for_update(read=True, key_share=True)
+        row = self._session.scalar(statement)
         return _content_type(row) if row else None
 
     def add(self, content_type: ContentType) -> None:
@@ -100,10 +114,25 @@ class SqlContentTypeRepository:
                 updated_at=content_type.updated_at,
             )
         )
-        self._session.flush()
+        try:
+            self._session.flush()
+        except IntegrityError as exc:
+            # A concurrent create of the same name committed first (PostgreSQL; SQLite's
+            # writers queue on one lock, so the service's own check already saw it).
+            reason = str(exc.orig)
+            if not ("uq_content_types_space_name" in reason or "content_types.name" in reason):
+                raise
+            raise ContentTypeExists(f"Content type '{content_type.name}' already exists") from exc
         self.ensure_indexes(content_type)
 
     def update(self, content_type: ContentType) -> None:
+        """Also keeps ``documents.single_type`` in step when the kind changes (the service
+        has refused a change to single while the type has more than one document)."""
+        stored_kind = self._session.scalar(
+            select(ContentTypeRow.kind).where(ContentTypeRow.id == content_type.id)
+        )
+        was_single = stored_kind == TypeKind.SINGLE.value
+        is_single = content_type.kind is TypeKind.SINGLE
         self._session.execute(
             update(ContentTypeRow)
             .where(ContentTypeRow.id == content_type.id)
@@ -117,7 +146,17 @@ class SqlContentTypeRepository:
                 updated_at=content_type.updated_at,
             )
         )
-        self.ensure_indexes(content_type)
+        if is_single != was_single:
+            self._session.execute(
+                update(DocumentRow)
+                .where(
+                    DocumentRow.space_id == content_type.space_id,
+                    DocumentRow.type == content_type.name,
+                )
+                .values(single_type=content_type.name if is_single else None)
+            )
+        # Fields may have lost their index flag or gone: drop what no type wants any more.
+        field_indexes.reconcile(self._session)
 
     def delete(self, space_id: UUID, name: str) -> None:
         self._session.execute(
@@ -125,30 +164,52 @@ class SqlContentTypeRepository:
                 ContentTypeRow.space_id == space_id, ContentTypeRow.name == name
             )
         )
+        field_indexes.reconcile(self._session)
 
     def ensure_indexes(self, content_type: ContentType) -> None:
-        """Expression indexes for the type's filterable fields, shared by every type that has a
-        field of that name (each index leads with space_id and type)."""
-        dialect = self._session.get_bind().dialect.name
-        for field in content_type.fields:
-            if field.is_indexable:
-                for statement in queries.field_index_ddl(dialect, field.name):
-                    self._session.execute(text(statement))
+        """The expression indexes the type's fields want (storage/field_indexes.py), shared
+        by every type that has a field of that name."""
+        field_indexes.ensure(self._session, (f.name for f in content_type.fields if f.wants_index))
+
+
+SINGLE_TYPE_INDEX = "uq_documents_space_single_type"
+
+
+def _is_single_type_violation(exc: IntegrityError) -> bool:
+    """PostgreSQL names the violated index; SQLite names its columns."""
+    diag = getattr(exc.orig, "diag", None)
+    if diag is not None:
+        return bool(getattr(diag, "constraint_name", None) == SINGLE_TYPE_INDEX)
+    return "documents.single_type" in str(exc.orig)
 
 
 @contextmanager
-def _slug_guard(session: Session, slug: str, *, published: bool = False) -> Iterator[None]:
-    """Turn a unique-slug violation into SlugTaken, in a savepoint so the transaction stays
-    usable (the service may retry with another slug). Other integrity errors propagate."""
+def _unique_guard(
+    session: Session, slug: str | None, type_name: str | None, *, published: bool = False
+) -> Iterator[None]:
+    """Turn a unique violation into the core's error: SingleTypeTaken (a second document of
+    a single type) or SlugTaken, in a savepoint so the transaction stays usable (the service
+    may retry with another slug). Other integrity errors propagate.
+
+    On PostgreSQL the violation of a concurrent writer's row is raised once that writer has
+    committed (until then the insert waits for it), so a retry sees the row."""
     try:
         with session.begin_nested():
             yield
     except IntegrityError as exc:
+        if _is_single_type_violation(exc):
+            raise SingleTypeTaken(
+                f"'{type_name}' is a single type and already has its document"
+                if type_name
+                else None
+            ) from exc
         if "slug" not in str(exc.orig).lower():
             raise
         where = "a published document" if published else "another document"
         raise SlugTaken(
-            f"Slug '{slug}' is already used by {where} of this type",
+            f"Slug '{slug}' is already used by {where} of this type"
+            if slug
+            else f"A slug is already used by {where} of its type",
             details=[FieldError("slug", "already taken")],
         ) from exc
 
@@ -245,12 +306,19 @@ class SqlDocumentRepository:
 
     # --- working copies ---------------------------------------------------------------------
 
-    def get(self, space_id: UUID, document_id: UUID) -> Document:
-        row = self._session.scalar(
-            select(DocumentRow).where(
-                DocumentRow.id == document_id, DocumentRow.space_id == space_id
-            )
+    def get(self, space_id: UUID, document_id: UUID, *, for_update: bool = False) -> Document:
+        """``for_update``: lock the row until the transaction ends, so concurrent writers
+        queue and each reads the version the previous one wrote (PostgreSQL: FOR NO KEY
+        UPDATE, the lock the UPDATE takes anyway, which leaves inserts of rows referencing
+        the document free; SQLite's writers already hold the database's one write lock)."""
+        statement = select(DocumentRow).where(
+            DocumentRow.id == document_id, DocumentRow.space_id == space_id
         )
+        if for_update:
+            statement = statement.with_for_update(key_share=True).execution_options(
+                populate_existing=True
+            )
+        row = self._session.scalar(statement)
         if row is None:
             raise DocumentNotFound()
         return _document(row)
@@ -273,6 +341,25 @@ class SqlDocumentRepository:
         if exclude is not None:
             query = query.where(DocumentRow.id != exclude)
         return self._session.scalar(query.limit(1)) is not None
+
+    def lock_slug(self, space_id: UUID, type_name: str, slug: str) -> None:
+        """Hold, until the transaction ends, the lock on slugs generated from ``slug`` in the
+        type: creates that derive slugs from one title queue here, so each sees the slugs
+        the earlier ones stored (PostgreSQL: an advisory transaction lock; SQLite's writers
+        already hold the database's one write lock)."""
+        if self._dialect == "postgresql":
+            key = f"slug:{space_id}:{type_name}:{slug}"
+            self._session.execute(select(func.pg_advisory_xact_lock(func.hashtextextended(key, 0))))
+
+    def _single_type(self, space_id: UUID, type_name: str) -> str | None:
+        """``type_name`` if it names a single type, else None (the services hold the type's
+        row share-locked while they store its documents, so its kind stays what this read)."""
+        kind = self._session.scalar(
+            select(ContentTypeRow.kind).where(
+                ContentTypeRow.space_id == space_id, ContentTypeRow.name == type_name
+            )
+        )
+        return type_name if kind == TypeKind.SINGLE.value else None
 
     def value_taken(
         self, space_id: UUID, type_name: str, field: str, value: Any, exclude: UUID | None
@@ -353,22 +440,31 @@ class SqlDocumentRepository:
         return set(self._session.scalars(query))
 
     def add(self, document: Document, search_text: str) -> None:
-        """Raises SlugTaken when a concurrent writer took the slug first."""
-        row = DocumentRow(**_document_values(document, search_text))
-        with _slug_guard(self._session, document.slug):
+        """Raises SlugTaken when a concurrent writer took the slug first, SingleTypeTaken
+        when one stored the document of a single type first."""
+        single_type = self._single_type(document.space_id, document.type)
+        row = DocumentRow(**_document_values(document, search_text), single_type=single_type)
+        with _unique_guard(self._session, document.slug, document.type):
             self._session.add(row)
             self._session.flush()
         search.index(self._session, queries.DOCUMENTS, document.id, document.space_id, search_text)
         list_values.replace(self._session, [document], list_values.WORKING, fresh=True)
 
     def add_many(self, documents: list[tuple[Document, str]]) -> None:
-        """Insert many new documents in one statement (bulk import)."""
+        """Insert many new documents in one statement (bulk import). Raises SlugTaken and
+        SingleTypeTaken as ``add``."""
         if not documents:
             return
-        self._session.execute(
-            insert(DocumentRow),
-            [_document_values(d, text_) for d, text_ in documents],
-        )
+        types = {(d.space_id, d.type) for d, _ in documents}
+        singles = {key: self._single_type(*key) for key in types}
+        with _unique_guard(self._session, None, None):
+            self._session.execute(
+                insert(DocumentRow),
+                [
+                    {**_document_values(d, text_), "single_type": singles[(d.space_id, d.type)]}
+                    for d, text_ in documents
+                ],
+            )
         search.index_many(
             self._session, queries.DOCUMENTS, [(d.id, d.space_id, t) for d, t in documents]
         )
@@ -402,7 +498,19 @@ class SqlDocumentRepository:
             del values[fixed]
         if search_text is not None:
             values["search_text"] = search_text
-        with _slug_guard(self._session, document.slug):
+        # A document moved to another type takes that type's single_type (both sides of a
+        # SET read the row as it was, so ``DocumentRow.type`` is the type it had).
+        values["single_type"] = case(
+            (DocumentRow.type == document.type, DocumentRow.single_type),
+            else_=select(ContentTypeRow.name)
+            .where(
+                ContentTypeRow.space_id == document.space_id,
+                ContentTypeRow.name == document.type,
+                ContentTypeRow.kind == TypeKind.SINGLE.value,
+            )
+            .scalar_subquery(),
+        )
+        with _unique_guard(self._session, document.slug, document.type):
             result = self._session.execute(
                 update(DocumentRow)
                 .where(
@@ -475,7 +583,7 @@ class SqlDocumentRepository:
         another published document of the type holds the slug."""
         self.unpublish(document.space_id, document.id)
         row = PublishedDocumentRow(**_published_values(document, search_text))
-        with _slug_guard(self._session, document.slug, published=True):
+        with _unique_guard(self._session, document.slug, document.type, published=True):
             self._session.add(row)
             self._session.flush()
         search.index(self._session, queries.PUBLISHED, document.id, document.space_id, search_text)

@@ -22,7 +22,7 @@ from masthead.core.media import (
     UploadTicket,
 )
 from masthead.core.transforms import FocalPoint
-from masthead.storage import queries
+from masthead.storage import folding, queries
 from masthead.storage.tables import MediaAssetRow, MediaRenditionRow
 
 _SORT_COLUMNS = {
@@ -191,11 +191,12 @@ class SqlMediaRepository:
                     MediaAssetRow.mime_type.like(f"{queries.escape_like(prefix)}%", escape="\\")
                 )
         if query.search:
-            pattern = f"%{queries.escape_like(query.search.lower())}%"
+            # Case- and accent-insensitive, as document filters (storage/folding.py).
+            dialect = self._session.get_bind().dialect.name
             conditions.append(
                 or_(
                     *(
-                        func.lower(column).like(pattern, escape="\\")
+                        folding.contains(dialect, column, query.search)
                         for column in (
                             MediaAssetRow.filename,
                             MediaAssetRow.original_filename,
