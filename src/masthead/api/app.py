@@ -22,7 +22,7 @@ import masthead
 from masthead.api import media_files, native, openapi, trokky
 from masthead.api.context import AppServices, Services
 from masthead.api.cors import CorsMiddleware, OptionsMiddleware
-from masthead.api.errors import ErrorRenderers, install_error_handlers
+from masthead.api.errors import ErrorRenderers, UnexpectedErrorMiddleware, install_error_handlers
 from masthead.api.middleware import (
     BodyLimitMiddleware,
     NulGuardMiddleware,
@@ -149,6 +149,8 @@ def create_app(
     app.add_middleware(
         RateLimitMiddleware, limiter=limiter, limit=settings.rate_limit, renderers=renderers
     )
+    # Inside CORS and the request id, so an unexpected 500 carries both.
+    app.add_middleware(UnexpectedErrorMiddleware, renderers=renderers)
     if settings.cors_origin_list or settings.cors_origin_regex:
         # Outside the limits, so a browser may read a 429 or 413 and its Retry-After.
         app.add_middleware(

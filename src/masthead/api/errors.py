@@ -18,7 +18,9 @@ from fastapi.exceptions import RequestValidationError
 from pydantic import ValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from masthead.api.cors import allowed_methods
 from masthead.core.errors import (
     Conflict,
     ErrorKind,
@@ -212,6 +214,13 @@ def install_error_handlers(app: FastAPI, renderers: ErrorRenderers) -> None:
         # Keep the headers the exception carries, e.g. the Allow a 405 must send (RFC 9110).
         for name, value in (exc.headers or {}).items():
             response.headers[name] = value
+        if exc.status_code == 405:
+            # Starlette names only the first route's methods; a path served by several routes
+            # (GET and POST /v1/documents) must list them all.
+            methods = allowed_methods(request.app.router.routes, request.scope) or []
+            served = [m for m in methods if m != "OPTIONS"]
+            if served:
+                response.headers["Allow"] = ", ".join(served)
         return response
 
     async def on_unexpected(request: Request, exc: Exception) -> Response:
@@ -229,3 +238,35 @@ def install_error_handlers(app: FastAPI, renderers: ErrorRenderers) -> None:
     app.add_exception_handler(ValidationError, on_pydantic_error)
     app.add_exception_handler(StarletteHTTPException, on_http_error)
     app.add_exception_handler(Exception, on_unexpected)
+
+
+class UnexpectedErrorMiddleware:
+    """An exception no handler took → the dialect's 500 body, answered here, inside the CORS
+    and request-id middleware, so a browser may read it and it carries its request id.
+    (Starlette's own fallback answers from outside every middleware.) An exception after the
+    response has started cannot be answered: it is re-raised, and the server closes the
+    connection."""
+
+    def __init__(self, app: ASGIApp, renderers: ErrorRenderers):
+        self.app = app
+        self.renderers = renderers
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = False
+
+        async def tracked(message: Message) -> None:
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
+        try:
+            await self.app(scope, receive, tracked)
+        except Exception:
+            if started:
+                raise
+            log.exception("unhandled error on %s %s", scope.get("method"), scope.get("path"))
+            response = self.renderers.render(scope["path"], MastheadError())
+            await response(scope, receive, send)

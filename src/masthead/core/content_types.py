@@ -26,6 +26,7 @@ from masthead.core.limits import (
     MAX_ROUTE_PATTERN,
     MAX_SLUG,
     MAX_TITLE,
+    MAX_TYPE_TITLE,
 )
 from masthead.core.patterns import GuardedValidator, compile_pattern
 from masthead.core.storable import unstorable
@@ -265,7 +266,7 @@ class ContentTypeSpec(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=True)
 
     name: str
-    title: str | None = None
+    title: str | None = Field(None, max_length=MAX_TYPE_TITLE)
     kind: TypeKind = TypeKind.COLLECTION
     fields: tuple[FieldDef, ...] = Field((), max_length=MAX_FIELDS_PER_TYPE)
     route_pattern: str | None = Field(None, alias="routePattern", max_length=MAX_ROUTE_PATTERN)
@@ -319,7 +320,7 @@ class ContentTypeChanges(BaseModel):
 
     model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=True)
 
-    title: str | None = None
+    title: str | None = Field(None, max_length=MAX_TYPE_TITLE)
     kind: TypeKind | None = None
     fields: tuple[FieldDef, ...] | None = Field(None, max_length=MAX_FIELDS_PER_TYPE)
     route_pattern: str | None = Field(None, alias="routePattern", max_length=MAX_ROUTE_PATTERN)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 MAX_TITLE = 500  # a document's title
 MAX_SLUG = 200
+MAX_TYPE_TITLE = 200  # a content type's title
 MAX_TYPE_NAME = 64  # content type names (core/content_types.TYPE_NAME says the same)
 MAX_REASON = 2000  # why a document was rejected
 MAX_MESSAGE = 2000  # a revision's message

@@ -106,6 +106,19 @@ def _literal_segments(template: str) -> int:
     return sum(1 for part in template.split("/") if part and not part.startswith("{"))
 
 
+def _served(paths: dict[str, Any], url: str) -> set[str]:
+    """Every method served at ``url``; a literal segment (/v1/media/init,
+    /api/documents/x1/count) is served by its own routes only, never also as an id."""
+    matching = [t for t in paths if _template(t).fullmatch(url)]
+    most_literal = max(_literal_segments(t) for t in matching)
+    return {
+        method.upper()
+        for template in matching
+        if _literal_segments(template) == most_literal
+        for method in paths[template]
+    }
+
+
 def _order(methods: set[str]) -> str:
     return ", ".join(m for m in cors.CORS_METHODS if m in methods)
 
@@ -119,16 +132,7 @@ async def test_every_route_of_every_dialect_answers_options(
     wrong = []
     for path in paths:
         url = _concrete(path)
-        # Every method served at the URL; a literal segment (/v1/media/init,
-        # /api/documents/x1/count) is served by its own routes only, never also as an id.
-        matching = [t for t in paths if _template(t).fullmatch(url)]
-        most_literal = max(_literal_segments(t) for t in matching)
-        served = {
-            method.upper()
-            for template in matching
-            if _literal_segments(template) == most_literal
-            for method in paths[template]
-        }
+        served = _served(paths, url)
         expected = _order(served | {"OPTIONS"})
         response = await client.options(url)
         if (response.status_code, response.headers.get("allow")) != (204, expected):
@@ -418,3 +422,22 @@ class TestRateLimit:
         assert actual.headers["access-control-allow-origin"] == LOCAL
         assert "Retry-After" in actual.headers["access-control-expose-headers"]
         assert int(actual.headers["retry-after"]) > 0
+
+
+async def test_a_405_allows_every_method_served_at_the_path(
+    app: FastAPI, client: httpx.AsyncClient
+) -> None:
+    """RFC 9110: ``Allow`` lists the target's methods, also where several routes share a path
+    (GET and POST /v1/documents), in every dialect."""
+    paths = app.openapi()["paths"]
+    wrong = []
+    for path in paths:
+        url = _concrete(path)
+        served = _served(paths, url)
+        unserved = next(m for m in ("DELETE", "PUT", "PATCH", "POST") if m not in served)
+        response = await client.request(unserved, url)
+        if (response.status_code, response.headers.get("allow")) != (405, _order(served)):
+            wrong.append(
+                f"{unserved} {path}: {response.status_code} {response.headers.get('allow')}"
+            )
+    assert wrong == []

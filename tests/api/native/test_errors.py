@@ -267,6 +267,18 @@ async def test_unexpected_exception_is_500_without_details(
     assert "hunter2" in str(logged[0].exc_info[1])  # type: ignore[index]
 
 
+async def test_unexpected_500_reaches_a_browser_with_cors_headers(
+    client: httpx.AsyncClient, boom_route: str
+) -> None:
+    """Answered inside the CORS middleware: a page on an allowed origin can read the 500 (and
+    its request id) instead of seeing an opaque network error."""
+    origin = "http://localhost:3000"  # allowed by the development default
+    response = await client.get(boom_route, headers={"Origin": origin})
+    assert_error(response, 500, "INTERNAL_ERROR")
+    assert response.headers["access-control-allow-origin"] == origin
+    assert "x-request-id" in response.headers
+
+
 # --- every domain error: status and native body ------------------------------------------------
 
 

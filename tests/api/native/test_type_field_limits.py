@@ -8,7 +8,7 @@ from typing import Any
 import httpx
 import pytest
 
-from masthead.core.limits import MAX_FIELDS_PER_TYPE, MAX_INDEXED_FIELDS_PER_TYPE
+from masthead.core.limits import MAX_FIELDS_PER_TYPE, MAX_INDEXED_FIELDS_PER_TYPE, MAX_TYPE_TITLE
 from tests.api.errors import assert_error, detail_fields
 
 pytestmark = pytest.mark.anyio
@@ -67,3 +67,21 @@ async def test_the_indexed_flag_is_stored_and_listed(
         await client.post("/v1/types", json=blob, headers=admin), 422, "VALIDATION_ERROR"
     )
     assert detail_fields(error)[0].startswith("fields.0")
+
+
+async def test_a_type_title_longer_than_its_column_is_refused_not_a_500(
+    client: httpx.AsyncClient, admin: dict[str, str]
+) -> None:
+    """The title column holds MAX_TYPE_TITLE characters; PostgreSQL would fail a longer one
+    with a 500 where SQLite would store it."""
+    long_title = "T" * (MAX_TYPE_TITLE + 1)
+    created = await client.post(
+        "/v1/types", json={"name": "long", "title": long_title}, headers=admin
+    )
+    assert detail_fields(assert_error(created, 422, "VALIDATION_ERROR")) == ["title"]
+    fits = {"name": "long", "title": "T" * MAX_TYPE_TITLE}
+    assert (await client.post("/v1/types", json=fits, headers=admin)).status_code == 201
+    patched = await client.patch("/v1/types/long", json={"title": long_title}, headers=admin)
+    assert detail_fields(assert_error(patched, 422, "VALIDATION_ERROR")) == ["title"]
+    stored = (await client.get("/v1/types/long", headers=admin)).json()
+    assert stored["type"]["title"] == "T" * MAX_TYPE_TITLE
