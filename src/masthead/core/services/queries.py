@@ -202,16 +202,15 @@ def _varies_in(name: str, perspective: Perspective) -> bool:
 
 
 def prepare_query(
-    query: DocumentQuery, content_type: ContentType | None, actor: Actor
+    query: DocumentQuery, content_type: ContentType | None, perspective: Perspective
 ) -> DocumentQuery:
-    """Check every part of ``query``, coerce filter values and resolve the perspective.
+    """Check every part of ``query`` and coerce filter values, for reading ``perspective``.
     Raises Invalid naming the fields at fault."""
     details = paging_errors(query.limit, query.offset)
     if query.search is not None and len(query.search) > MAX_SEARCH:
         details.append(FieldError("q", f"at most {MAX_SEARCH} characters"))
     if details:
         raise Invalid("Invalid query", details=details)
-    perspective = query.perspective or default_perspective(actor)
     filters = tuple(_check_filter(f, content_type) for f in query.filters)
     for sort in query.sort:
         _check_sort(sort.field, content_type)
@@ -228,7 +227,8 @@ def prepare_query(
 def list_documents(uow: UnitOfWork, actor: Actor, query: DocumentQuery) -> Page:
     """Run a query (in the caller's default perspective unless it names one). Raises
     Forbidden, Invalid (unknown type, field, operator or value)."""
-    require_read(actor, query.perspective or default_perspective(actor))
+    perspective = query.perspective or default_perspective(actor)
+    require_read(actor, perspective)
     with uow:
         content_type = None
         if query.type is not None:
@@ -239,8 +239,7 @@ def list_documents(uow: UnitOfWork, actor: Actor, query: DocumentQuery) -> Page:
                     f"Unknown content type '{query.type}'",
                     details=[FieldError("type", "unknown content type")],
                 ) from exc
-        prepared = prepare_query(query, content_type, actor)
-        perspective = prepared.perspective or default_perspective(actor)
+        prepared = prepare_query(query, content_type, perspective)
         check_expand(prepared.expand, content_type)
         items, total = uow.documents.query(actor.space_id, prepared, content_type)
         expanded = expand(uow, actor, items, prepared.expand, perspective)
