@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | sha1sum | cut -c1-12)
 
-.PHONY: run test lint typecheck format install clean bench bench-media bench-fields
+.PHONY: run test lint typecheck format install clean bench bench-queries bench-media bench-fields
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -32,10 +32,16 @@ typecheck: $(STAMP)
 test: lint typecheck
 	$(BIN)/python -m pytest -n 2 $(PYTEST_ARGS)
 
-# Benchmarks: media uploads and renditions, then list queries on a generated space
-# (DOCUMENTS posts, generated once under var/).
+# Benchmarks. `make bench`: HTTP load on `masthead serve` beside the framework floor, with the
+# peers' posts (10,000 then 100,000, imported once under var/); needs wrk (Debian's package,
+# installed here when missing). `make bench-queries`: list queries on a generated space
+# (DOCUMENTS posts).
 DOCUMENTS ?= 100000
-bench: bench-media
+bench: $(STAMP)
+	command -v wrk >/dev/null || apt-get install -y wrk >/dev/null
+	$(BIN)/python bench/http_load.py
+
+bench-queries: $(STAMP)
 	$(BIN)/python bench/content_queries.py --documents $(DOCUMENTS)
 
 bench-media: $(STAMP)

@@ -43,6 +43,15 @@ def free_port() -> int:
 def serving(env: dict[str, str], *, timeout: float = 30) -> Iterator[httpx.Client]:
     """`masthead serve` on a free port, and a client logged in as the admin; the server
     stops when the block ends."""
+    with serving_process(env, timeout=timeout) as (client, _server):
+        yield client
+
+
+@contextmanager
+def serving_process(
+    env: dict[str, str], *, timeout: float = 30
+) -> Iterator[tuple[httpx.Client, subprocess.Popen[bytes]]]:
+    """As ``serving``, with the server's process (to read its memory)."""
     port = free_port()
     server = subprocess.Popen(  # noqa: S603
         [str(MASTHEAD), "serve", "--port", str(port)],
@@ -63,7 +72,7 @@ def serving(env: dict[str, str], *, timeout: float = 30) -> Iterator[httpx.Clien
                 "/v1/auth/token", json={"username": "admin", "password": PASSWORD}
             ).json()["accessToken"]
             client.headers["Authorization"] = f"Bearer {token}"
-            yield client
+            yield client, server
     finally:
         server.terminate()
         server.wait(timeout=10)

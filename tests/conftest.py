@@ -18,10 +18,11 @@ from pathlib import Path
 import httpx
 import psycopg
 import pytest
+from fastapi import FastAPI
 from psycopg import sql
 from sqlalchemy.engine import make_url
 
-from masthead.api.app import create_app
+from masthead.api.app import build_services, create_app
 from masthead.ratelimit import LimitsRateLimiter
 from masthead.settings import Settings
 from masthead.storage import migrate
@@ -176,15 +177,38 @@ def db(settings: Settings) -> Iterator[Database]:
     database.dispose()
 
 
+# Building the app (every dialect's routes) takes most of a second: a test gets the app built
+# for its settings overrides by an earlier test of this process, with its own services (its
+# database, clock, media directory and signing key) and an emptied rate limiter. A test that
+# changes the app itself (adds a route or an error format) asks for a fresh one with
+# ``@pytest.mark.fresh_app``.
+_APPS: dict[str, tuple[FastAPI, LimitsRateLimiter]] = {}
+
+
 @pytest.fixture
-def app(settings: Settings, clock: FakeClock, db: Database):  # type: ignore[no-untyped-def]
-    return create_app(
-        settings,
-        clock=clock,
-        limiter=LimitsRateLimiter(),
-        database=db,
-        passwords=FAST_PASSWORDS,
+def app(
+    request: pytest.FixtureRequest,
+    settings: Settings,
+    settings_overrides: dict[str, object],
+    clock: FakeClock,
+    db: Database,
+) -> FastAPI:
+    key = repr(sorted(settings_overrides.items()))
+    cached = None if request.node.get_closest_marker("fresh_app") else _APPS.get(key)
+    if cached is None:
+        limiter = LimitsRateLimiter()
+        built = create_app(
+            settings, clock=clock, limiter=limiter, database=db, passwords=FAST_PASSWORDS
+        )
+        if not request.node.get_closest_marker("fresh_app"):
+            _APPS[key] = (built, limiter)
+        return built
+    shared, limiter = cached
+    limiter.reset()
+    shared.state.services = build_services(
+        settings, clock=clock, limiter=limiter, database=db, passwords=FAST_PASSWORDS
     )
+    return shared
 
 
 @pytest.fixture

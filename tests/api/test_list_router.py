@@ -33,7 +33,7 @@ from masthead.core.services import queries
 from tests.api.conftest import Headers
 from tests.test_boundaries import imported_modules
 
-pytestmark = pytest.mark.anyio
+pytestmark = [pytest.mark.anyio, pytest.mark.fresh_app]  # adds a router and an error format
 PREFIX = "/x-dialect"
 
 router = APIRouter(prefix=PREFIX)

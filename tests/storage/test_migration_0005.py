@@ -77,7 +77,7 @@ def test_0005_folds_the_text_sqlite_had_indexed(tmp_path: Path) -> None:
                 ),
                 {"b": "ﬁnance Café ÉCOLE"},
             )
-        migrate.upgrade(url)
+        migrate.upgrade(url, "0005")
         with engine.connect() as connection:
             body = connection.execute(text("SELECT body FROM documents_fts")).scalar_one()
     finally:

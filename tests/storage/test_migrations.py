@@ -58,3 +58,17 @@ def test_the_media_migration_rolls_back_and_forward(tmp_path: Any) -> None:
         engine.dispose()
     migrate.upgrade(url)
     assert _schema_differences(url) == []
+
+
+def test_the_menus_and_forms_migration_rolls_back_and_forward(tmp_path: Any) -> None:
+    url = f"sqlite:///{tmp_path / 'roundtrip.db'}"
+    migrate.upgrade(url)
+    migrate.downgrade(url, "0009")
+    engine = make_engine(url)
+    try:
+        tables = set(inspect(engine).get_table_names())
+        assert not tables & {"menus", "forms", "form_submissions"}
+    finally:
+        engine.dispose()
+    migrate.upgrade(url)
+    assert _schema_differences(url) == []

@@ -19,7 +19,7 @@ from fastapi import FastAPI
 from starlette.concurrency import run_in_threadpool
 
 import masthead
-from masthead.api import media_files, native, openapi, trokky
+from masthead.api import apps, media_files, native, openapi, toast, trokky, workflow
 from masthead.api.context import AppServices, Services
 from masthead.api.cors import CorsMiddleware, OptionsMiddleware
 from masthead.api.errors import ErrorRenderers, UnexpectedErrorMiddleware, install_error_handlers
@@ -62,6 +62,37 @@ async def _sweep_uploads_periodically(
         await asyncio.sleep(interval)
 
 
+def build_services(
+    settings: Settings,
+    *,
+    clock: Clock = utc_now,
+    limiter: RateLimiter,
+    database: Database,
+    blobs: BlobStore | None = None,
+    passwords: Passwords = DEFAULT_PASSWORDS,
+) -> AppServices:
+    """What the request handlers reach through ``app.state.services``."""
+    policy = AuthPolicy(
+        signer=TokenSigner(
+            settings.signing_key(), timedelta(seconds=settings.access_token_ttl_seconds)
+        ),
+        clock=clock,
+        limiter=limiter,
+        refresh_ttl=timedelta(seconds=settings.refresh_token_ttl_seconds),
+        login_limit=settings.login_rate_limit,
+        passwords=passwords,
+        refresh_grace=timedelta(seconds=settings.refresh_reuse_grace_seconds),
+    )
+    return AppServices(
+        settings=settings,
+        database=database,
+        auth=policy,
+        clock=clock,
+        media=build_media_context(settings, clock, blobs),
+        media_urls=media_urls(settings),
+    )
+
+
 def create_app(
     settings: Settings,
     *,
@@ -74,30 +105,18 @@ def create_app(
 ) -> FastAPI:
     database = database or Database(make_engine(settings.effective_database_url))
     limiter = limiter or LimitsRateLimiter(settings.rate_limit_storage_uri)
-    policy = AuthPolicy(
-        signer=TokenSigner(
-            settings.signing_key(), timedelta(seconds=settings.access_token_ttl_seconds)
-        ),
-        clock=clock,
-        limiter=limiter,
-        refresh_ttl=timedelta(seconds=settings.refresh_token_ttl_seconds),
-        login_limit=settings.login_rate_limit,
-        passwords=passwords,
-        refresh_grace=timedelta(seconds=settings.refresh_reuse_grace_seconds),
-    )
-
-    media_context = build_media_context(settings, clock, blobs)
 
     @asynccontextmanager
-    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        services: AppServices = app.state.services
         sweeper = asyncio.create_task(
-            _sweep_uploads_periodically(database, media_context, sweep_interval)
+            _sweep_uploads_periodically(services.database, services.media, sweep_interval)
         )
         yield
         sweeper.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await sweeper
-        database.dispose()
+        services.database.dispose()
 
     app = FastAPI(
         title="Masthead",
@@ -107,13 +126,13 @@ def create_app(
         # Clients of the /v1 contract send Content-Type: application/json on every request.
         strict_content_type=False,
     )
-    app.state.services = AppServices(
-        settings=settings,
-        database=database,
-        auth=policy,
+    app.state.services = build_services(
+        settings,
         clock=clock,
-        media=media_context,
-        media_urls=media_urls(settings),
+        limiter=limiter,
+        database=database,
+        blobs=blobs,
+        passwords=passwords,
     )
 
     renderers = ErrorRenderers()
@@ -121,11 +140,17 @@ def create_app(
     renderers.register(native.PREFIX, native.render_native_error)
     for prefix in trokky.owned_prefixes(settings.trokky_base_path):
         renderers.register(prefix, trokky.render_trokky_error)
+    renderers.register(apps.PREFIX, apps.render_apps_error)
+    renderers.register(workflow.PREFIX, workflow.render_workflow_error)
+    renderers.register(toast.PREFIX, toast.render_toast_error)
     install_error_handlers(app, renderers)
 
     app.include_router(native.build_router())
     # Dialects under /api, most specific prefix first (/api/v1/apps, /api/v1/content,
     # /api/content), then Trokky's /api, whose routes claim only its four resources.
+    app.include_router(apps.build_router())
+    app.include_router(workflow.build_router())
+    app.include_router(toast.build_router())
     app.include_router(trokky.build_router(settings.trokky_base_path))
     app.include_router(media_files.router)
     openapi.install(app)

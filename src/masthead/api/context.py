@@ -71,7 +71,27 @@ def get_principal(
     return auth.authenticate(db.read_uow(), db.uow(), services.auth, bearer)
 
 
+# Which API a path belongs to (longest prefix first): the provenance recorded on what a
+# request creates (``Actor.via``). Trokky's base path is a setting, so it is matched apart.
+API_NAMES: tuple[tuple[str, str], ...] = (
+    ("/api/v1/apps", "apps"),
+    ("/api/v1/content", "workflow"),
+    ("/api/content", "toast"),
+    ("/v1", "v1"),
+)
+
+
+def api_name(path: str, trokky_base: str) -> str | None:
+    """The API serving ``path``, or None outside every dialect."""
+    for prefix, name in API_NAMES:
+        if path == prefix or path.startswith(prefix + "/"):
+            return name
+    base = trokky_base.rstrip("/")
+    return "trokky" if path.startswith(base + "/") else None
+
+
 def get_actor(
+    request: Request,
     services: Annotated[AppServices, Depends(get_services)],
     bearer: Annotated[str | None, Depends(get_bearer)],
     x_space: Annotated[str | None, Header(description="Space slug; else the token's")] = None,
@@ -79,7 +99,9 @@ def get_actor(
     # Authenticates itself rather than depending on get_principal: one thread-pool hop and
     # one read transaction instead of two of each on every content request.
     db = services.database
-    return auth.authenticate_actor(db.read_uow(), db.uow(), services.auth, bearer, x_space)
+    actor = auth.authenticate_actor(db.read_uow(), db.uow(), services.auth, bearer, x_space)
+    via = api_name(request.scope["path"], services.settings.trokky_base_path)
+    return actor.model_copy(update={"via": via}) if via else actor
 
 
 Services = Annotated[AppServices, Depends(get_services)]

@@ -36,6 +36,11 @@ ALLOWED_HEADERS = (
     "X-Space",
     "X-Request-ID",
     "X-Upload-Token",
+    # The workflow API's callers (workflow-content-api.txt): tenant, key, and the marker
+    # header its browser clients send on every request.
+    "X-Tenant-Id",
+    "X-API-Key",
+    "X-Requested-With",
 )
 """Request headers a browser script may send (besides the CORS-safelisted ones)."""
 

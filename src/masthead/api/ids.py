@@ -68,10 +68,16 @@ async def token_id_from_path(
     return parse_id(token_id)
 
 
+async def form_id_from_path(form_id: Annotated[str, _uuid_text("Form id (a UUID)")]) -> UUID:
+    return parse_id(form_id)
+
+
 UserIdPath = Annotated[UUID, Depends(user_id_from_path)]
 """``{user_id}`` in a route's path."""
 TokenIdPath = Annotated[UUID, Depends(token_id_from_path)]
 """``{token_id}`` in a route's path."""
+FormIdPath = Annotated[UUID, Depends(form_id_from_path)]
+"""``{form_id}`` in a route's path."""
 
 
 def id_segment(param: str, *literals: str) -> str:

@@ -17,7 +17,7 @@ from fastapi import Query
 
 from masthead.core.documents import Perspective
 from masthead.core.errors import ErrorKind, FieldError, Invalid
-from masthead.core.listing import Filter, FilterOp, Sort
+from masthead.core.listing import FALSE_WORDS, TRUE_WORDS, Filter, FilterOp, Sort, parse_bool
 from masthead.core.paging import DEFAULT_LIMIT, MAX_LIMIT, MAX_OFFSET
 from masthead.core.workflow import Status
 
@@ -82,23 +82,21 @@ def parse_list(text: str | None) -> tuple[str, ...]:
 
 # --- flags, statuses, sort styles, paging -----------------------------------------------------
 
-TRUTHY = frozenset({"1", "true", "yes", "on"})
-FALSY = frozenset({"0", "false", "no", "off", ""})
+TRUTHY = TRUE_WORDS
+FALSY = FALSE_WORDS | {""}  # a flag sent empty (?force=) is off
 
 
 def parse_flag(text: str | None, param: str) -> bool:
     """A boolean query flag: 1/true/yes/on, or 0/false/no/off (absent: False)."""
-    if text is None:
+    if text is None or not text.strip():
         return False
-    lowered = text.strip().lower()
-    if lowered in TRUTHY:
-        return True
-    if lowered in FALSY:
-        return False
-    raise Invalid(
-        f"Invalid {param}",
-        details=[FieldError(param, "use true or false", ErrorKind.TYPE, {"value": text})],
-    )
+    try:
+        return parse_bool(text)
+    except ValueError as exc:
+        raise Invalid(
+            f"Invalid {param}",
+            details=[FieldError(param, "use true or false", ErrorKind.TYPE, {"value": text})],
+        ) from exc
 
 
 def parse_statuses(text: str | None, param: str = "status") -> tuple[Status, ...] | None:

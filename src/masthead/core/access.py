@@ -23,6 +23,7 @@ class Permission(enum.StrEnum):
     MANAGE_SCHEMA = "manage_schema"  # content types
     MANAGE_SPACE = "manage_space"  # members, tokens, settings
     DELETE = "delete"
+    READ_SUBMISSIONS = "read_submissions"  # what visitors sent through forms
 
 
 _EDITOR = frozenset(
@@ -33,6 +34,7 @@ _EDITOR = frozenset(
         Permission.REVIEW,
         Permission.PUBLISH,
         Permission.DELETE,
+        Permission.READ_SUBMISSIONS,
     }
 )
 

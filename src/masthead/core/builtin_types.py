@@ -1,6 +1,7 @@
 """The types every new space starts with: ``post`` and ``page``, with the Toast content fields
-(title, slug, body, excerpt, featureImage, metaTitle, metaDescription, ogImage) plus ``blocks``
-and ``tags``, so the API documents' examples work without setup."""
+(title, slug, body, excerpt, featureImage, metaTitle, metaDescription, ogImage) plus ``blocks``,
+the workflow API's ``personalization`` and ``tags``, so the API documents' examples work
+without setup."""
 
 from __future__ import annotations
 
@@ -19,6 +20,8 @@ _COMMON = (
         name="metaDescription", type=FieldType.TEXT, title="Meta description", max_length=1000
     ),
     FieldDef(name="ogImage", type=FieldType.MEDIA, title="Open Graph image"),
+    # The workflow API's per-item personalization config, stored and returned as given.
+    FieldDef(name="personalization", type=FieldType.JSON, title="Personalization"),
 )
 
 BUILTIN_TYPES: tuple[ContentTypeSpec, ...] = (

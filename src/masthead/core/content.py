@@ -158,7 +158,12 @@ def check_media_references(
             wanted[UUID(str(value))] = field.name
         except ValueError:
             details.append(
-                FieldError(field.name, f"'{value}' is not a media id or an URL", ErrorKind.TYPE)
+                FieldError(
+                    field.name,
+                    f"'{value}' is not a media id or an URL",
+                    ErrorKind.FORMAT,
+                    {"format": "url", "value": value},
+                )
             )
     missing = set(wanted) - existing(wanted) if wanted else set()
     details.extend(
@@ -169,6 +174,62 @@ def check_media_references(
     )
     if details:
         raise Invalid("Validation failed", details=details)
+
+
+UPLOAD_KEYS = frozenset({"hash", "filename", "mime", "size"})
+
+
+def is_upload_reference(value: Any) -> bool:
+    """``{hash, filename, mime}`` (``size`` may come along, as the Uploads API shows an
+    upload): how the apps API names an upload in content."""
+    return isinstance(value, dict) and "hash" in value and set(value) <= UPLOAD_KEYS
+
+
+def resolve_upload_references(
+    content_type: ContentType, data: dict[str, Any], by_hash: Callable[[str], UUID | None]
+) -> dict[str, Any]:
+    """Media fields holding an upload reference (``{hash, filename, mime}``) hold the id of
+    the space's asset with those bytes instead, so that every check of media references
+    (existence, delete protection, expansion) sees them as any other. ``by_hash``: the
+    space's asset id with this SHA-256, or None. Raises Invalid (no such upload here)."""
+    out = dict(data)
+    details: list[FieldError] = []
+    for field in content_type.fields:
+        value = out.get(field.name)
+        if field.type is not FieldType.MEDIA or not isinstance(value, dict):
+            continue
+        if not is_upload_reference(value):
+            continue
+        sha256 = value["hash"]
+        found = by_hash(sha256) if isinstance(sha256, str) else None
+        if found is None:
+            details.append(
+                FieldError(
+                    field.name,
+                    f"no upload with hash {sha256} in this space",
+                    ErrorKind.REFERENCE,
+                    {"value": sha256},
+                )
+            )
+        else:
+            out[field.name] = str(found)
+    if details:
+        raise Invalid("Validation failed", details=details)
+    return out
+
+
+def requires_title(content_type: ContentType) -> bool:
+    """Whether the type declares ``title`` a required field: then a document sent without a
+    title is refused, rather than given one derived from its other fields."""
+    field = content_type.field("title")
+    return field is not None and field.required
+
+
+def check_title_sent(content_type: ContentType, title: str | None, data: dict[str, Any]) -> None:
+    """Raise Invalid (every failing field, the missing title among them) when ``title`` is
+    missing and the type requires one."""
+    if title is None and requires_title(content_type):
+        validate_data(content_type, data)
 
 
 def _strings(value: Any) -> Iterable[str]:

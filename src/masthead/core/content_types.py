@@ -380,6 +380,11 @@ class ContentType(BaseModel):
             "slug": {"type": "string", "maxLength": MAX_SLUG},
         }
         properties.update({f.name: f.json_schema() for f in self.fields})
+        declared = self.field("title")
+        if declared is not None and declared.type is FieldType.STRING:
+            # A declared title keeps the bound of the column that stores it.
+            bound = min(declared.max_length or MAX_TITLE, MAX_TITLE)
+            properties["title"] = declared.model_copy(update={"max_length": bound}).json_schema()
         return {
             "$schema": "https://json-schema.org/draft/2020-12/schema",
             "title": self.title,

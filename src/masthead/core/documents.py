@@ -6,7 +6,7 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 from typing import Any
-from uuid import UUID
+from uuid import UUID, uuid4
 
 from pydantic import BaseModel, ConfigDict
 
@@ -39,6 +39,11 @@ class Document(BaseModel):
     published_at: datetime | None
     published_revision: int | None
     submitted_by: UUID | None = None
+    # ``published_at`` while published, kept when unpublished (Toast's ``publishedAt``).
+    last_published_at: datetime | None = None
+    # Which API or import created it ("v1", "trokky", "workflow", "import", ...); None for
+    # documents created before this was recorded, and in the published perspective.
+    created_via: str | None = None
 
     @property
     def is_published(self) -> bool:
@@ -58,6 +63,24 @@ class Revision(BaseModel):
     message: str | None
     author_id: UUID | None
     created_at: datetime
+
+    @classmethod
+    def of(
+        cls, document: Document, author_id: UUID | None, message: str | None, at: datetime
+    ) -> Revision:
+        """A new revision recording ``document``'s current content (not yet stored)."""
+        return cls(
+            id=uuid4(),
+            document_id=document.id,
+            number=document.revision,
+            title=document.title,
+            slug=document.slug,
+            data=document.data,
+            status=document.status,
+            message=message,
+            author_id=author_id,
+            created_at=at,
+        )
 
 
 class TransitionRecord(BaseModel):

@@ -187,6 +187,12 @@ class StaleVersion(Conflict):
     default_message = "The document changed since you loaded it; reload and try again"
 
 
+class RevisionNotOlder(Conflict):
+    """A revert names the current revision or a later one: only older content is reverted to."""
+
+    default_message = "Only an earlier version can be reverted to"
+
+
 class IdempotencyKeyReused(Conflict):
     default_message = "This Idempotency-Key was already used for a different request"
 

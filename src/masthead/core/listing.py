@@ -93,3 +93,20 @@ def default_perspective(actor: Actor) -> Perspective:
     if actor.kind is TokenKind.API and actor.role is Role.VIEWER:
         return Perspective.PUBLISHED
     return Perspective.DRAFT
+
+
+TRUE_WORDS = frozenset({"1", "true", "yes", "on"})
+FALSE_WORDS = frozenset({"0", "false", "no", "off"})
+
+
+def parse_bool(raw: object) -> bool:
+    """A boolean as every dialect spells one in a query (any case): 1/true/yes/on or
+    0/false/no/off. Raises ValueError."""
+    if isinstance(raw, bool):
+        return raw
+    text = str(raw).strip().lower()
+    if text in TRUE_WORDS:
+        return True
+    if text in FALSE_WORDS:
+        return False
+    raise ValueError("expected true or false")

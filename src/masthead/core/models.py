@@ -102,6 +102,9 @@ class Actor(DomainModel):
     username: str | None = None
     api_token_id: UUID | None = None
     is_superuser: bool = False
+    # Through what the actor acts: the API (dialect) name, "import", "cli"; recorded as a
+    # document's provenance when it creates one. None: not said.
+    via: str | None = None
 
     @property
     def space_id(self) -> UUID:

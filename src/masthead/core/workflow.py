@@ -3,7 +3,8 @@
     draft ──submit──▶ in_review ──approve──▶ approved ──publish──▶ published
       ▲                  │                                          │
       └──────reject──────┘                 draft ◀──unpublish───────┘
-    publish straight from draft: admins, and types whose workflow is "none"
+    publish straight from draft: admins, and types whose workflow is "none" (the STANDARD
+    policy); under REVIEW_REQUIRED (the workflow API) never: publish only from approved
     archive (soft delete) from any live state; restore returns an archived document to draft
     editing a document outside draft returns its working copy to draft
 
@@ -40,9 +41,20 @@ class Action(enum.StrEnum):
 
 
 class IllegalTransition(Conflict):
-    def __init__(self, action: Action, current: Status, message: str | None = None):
+    """``action`` cannot start from ``current``; ``required``: the statuses it may start from
+    (under the policy in force), for dialects that name them."""
+
+    def __init__(
+        self,
+        action: Action,
+        current: Status,
+        message: str | None = None,
+        *,
+        required: frozenset[Status] | None = None,
+    ):
         self.action = action
         self.current = current
+        self.required = required if required is not None else TRANSITIONS[action][0]
         super().__init__(
             message
             or f"Cannot {action.value} a document that is {current.value.replace('_', ' ')}",
@@ -73,6 +85,34 @@ TRANSITIONS: dict[Action, tuple[frozenset[Status], Status]] = {
 
 
 @dataclass(frozen=True)
+class WorkflowPolicy:
+    """Which of the state machine's shortcuts a caller's API allows. Dialects select one by
+    name; the rules stay here.
+
+    ``review_required``: publish only from approved, whatever the type's workflow mode or
+    the actor's role. ``snapshot_on_publish``: a publish records the published content as a
+    revision of its own (the workflow API numbers every publish as a version)."""
+
+    name: str
+    review_required: bool = False
+    snapshot_on_publish: bool = False
+
+    def sources(self, action: Action) -> frozenset[Status]:
+        """The statuses ``action`` may start from under this policy."""
+        sources = TRANSITIONS[action][0]
+        if action is Action.PUBLISH and self.review_required:
+            return frozenset({Status.APPROVED})
+        return sources
+
+
+STANDARD = WorkflowPolicy("standard")
+"""/v1 and the other dialects: admins and types without review may publish from draft."""
+REVIEW_REQUIRED = WorkflowPolicy("review_required", review_required=True, snapshot_on_publish=True)
+"""The workflow API (``workflow-content-api.txt``): publish only from approved, and every
+publish is a numbered version."""
+
+
+@dataclass(frozen=True)
 class Transition:
     action: Action
     from_status: Status
@@ -91,17 +131,22 @@ def transition(
     mode: WorkflowMode,
     submitted_by: UUID | None,
     is_published: bool,
+    policy: WorkflowPolicy = STANDARD,
 ) -> Transition:
-    """Check ``action`` on a document in ``current`` and say where it leads.
+    """Check ``action`` on a document in ``current`` under ``policy`` and say where it leads.
 
     Raises IllegalTransition, SelfApprovalForbidden.
     """
-    sources, target = TRANSITIONS[action]
+    target = TRANSITIONS[action][1]
+    sources = policy.sources(action)
     if current not in sources:
-        raise IllegalTransition(action, current)
+        raise IllegalTransition(action, current, required=sources)
     if action is Action.PUBLISH and current is Status.DRAFT and not may_skip_review(actor, mode):
         raise IllegalTransition(
-            action, current, "This type needs review: submit and approve before publishing"
+            action,
+            current,
+            "This type needs review: submit and approve before publishing",
+            required=frozenset({Status.APPROVED}),
         )
     if action is Action.UNPUBLISH:
         if not is_published:
@@ -123,6 +168,9 @@ def status_after_edit(current: Status) -> Status:
     """An edit returns the working copy to draft (the published revision stays live)."""
     if current is Status.ARCHIVED:
         raise IllegalTransition(
-            Action.RESTORE, current, "Restore an archived document before editing it"
+            Action.RESTORE,
+            current,
+            "Restore an archived document before editing it",
+            required=_LIVE,
         )
     return Status.DRAFT

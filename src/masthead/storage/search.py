@@ -17,6 +17,7 @@ from uuid import UUID
 from sqlalchemy import (
     Column,
     ColumnElement,
+    Integer,
     MetaData,
     String,
     Table,
@@ -43,6 +44,7 @@ def _fts(name: str) -> Table:
     return Table(
         f"{name}_fts",
         _fts_metadata,
+        Column("rowid", Integer, primary_key=True),  # FTS5's own rowid: see fts_key
         Column("document_id", String),
         Column("space_id", String),
         Column("body", Text),
@@ -71,30 +73,74 @@ def ts_query(text: str) -> str | None:
     return " & ".join([*words[:-1], f"{words[-1]}:*"])
 
 
+# SQLite: a document's full-text row lives at a rowid derived from its id, so upkeep finds it
+# by rowid (a B-tree seek) instead of scanning the table for an UNINDEXED column, which made
+# every write slower as content grew. A rare clash of derived keys moves a row to the next
+# free rowid within PROBE of its key; each row keeps its document_id, so no row is mistaken.
+PROBE = 16
+_KEY_BITS = 62  # key + PROBE stays inside SQLite's signed 64-bit rowid
+
+
+def fts_key(document_id: UUID) -> int:
+    """The first rowid a document's full-text row may take."""
+    return document_id.int >> (128 - _KEY_BITS)
+
+
+def _own_rows(fts: Table, document_id: UUID) -> ColumnElement[bool]:
+    key = fts_key(document_id)
+    rowid = fts.c.rowid
+    return (rowid >= key) & (rowid < key + PROBE) & (fts.c.document_id == document_id.hex)
+
+
+def _free_rowid(session: Session, fts: Table, document_id: UUID) -> int:
+    key = fts_key(document_id)
+    rowid = fts.c.rowid
+    taken = set(session.scalars(select(rowid).where(rowid >= key, rowid < key + PROBE)))
+    for candidate in range(key, key + PROBE):
+        if candidate not in taken:
+            return candidate
+    raise RuntimeError(f"no free full-text rowid near {key}")  # pragma: no cover - 2^-900
+
+
+def _is_sqlite(session: Session) -> bool:
+    return session.get_bind().dialect.name == "sqlite"
+
+
 def index(session: Session, table: Table, document_id: UUID, space_id: UUID, text: str) -> None:
-    if session.get_bind().dialect.name != "sqlite":
+    if not _is_sqlite(session):
         return  # PostgreSQL indexes the search_text column itself (GIN expression index)
     fts = FTS_TABLES[table.name]
-    session.execute(delete(fts).where(fts.c.document_id == document_id.hex))
+    session.execute(delete(fts).where(_own_rows(fts, document_id)))
     session.execute(
-        insert(fts).values(document_id=document_id.hex, space_id=space_id.hex, body=fold(text))
+        insert(fts).values(
+            rowid=_free_rowid(session, fts, document_id),
+            document_id=document_id.hex,
+            space_id=space_id.hex,
+            body=fold(text),
+        )
     )
 
 
 def index_many(session: Session, table: Table, rows: list[tuple[UUID, UUID, str]]) -> None:
     """Index new documents (bulk import): nothing to delete first."""
-    if session.get_bind().dialect.name != "sqlite" or not rows:
+    if not _is_sqlite(session) or not rows:
         return
-    session.execute(
-        insert(FTS_TABLES[table.name]),
-        [{"document_id": d.hex, "space_id": s.hex, "body": fold(t)} for d, s, t in rows],
-    )
+    fts = FTS_TABLES[table.name]
+    for document_id, space_id, text in rows:
+        session.execute(
+            insert(fts).values(
+                rowid=_free_rowid(session, fts, document_id),
+                document_id=document_id.hex,
+                space_id=space_id.hex,
+                body=fold(text),
+            )
+        )
 
 
 def unindex(session: Session, table: Table, document_id: UUID) -> None:
-    if session.get_bind().dialect.name == "sqlite":
+    if _is_sqlite(session):
         fts = FTS_TABLES[table.name]
-        session.execute(delete(fts).where(fts.c.document_id == document_id.hex))
+        session.execute(delete(fts).where(_own_rows(fts, document_id)))
 
 
 def matches(dialect: str, table: Table, text: str) -> ColumnElement[Any]:

@@ -199,9 +199,11 @@ class DocumentRow(Base):
     revision: Mapped[int] = mapped_column(Integer)
     author_id: Mapped[UUID | None]
     submitted_by: Mapped[UUID | None]
+    created_via: Mapped[str | None] = mapped_column(String(32))
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]
     published_at: Mapped[datetime | None]
+    last_published_at: Mapped[datetime | None]
     published_revision: Mapped[int | None] = mapped_column(Integer)
     data: Mapped[dict[str, Any]] = mapped_column(JSONData)
     search_text: Mapped[str] = mapped_column(Text, default="")
@@ -389,4 +391,49 @@ class MediaRenditionRow(Base):
     width: Mapped[int] = mapped_column(Integer)
     height: Mapped[int] = mapped_column(Integer)
     mime_type: Mapped[str] = mapped_column(String(127))
+    created_at: Mapped[datetime]
+
+
+# --- navigation and forms ---------------------------------------------------------------------
+
+
+class MenuRow(Base):
+    """A space's menu; ``items`` is the item tree, references stored as document ids."""
+
+    __tablename__ = "menus"
+    __table_args__ = (UniqueConstraint("space_id", "key", name="uq_menus_space_key"),)
+
+    id: Mapped[UUID] = mapped_column(primary_key=True)
+    space_id: Mapped[UUID] = mapped_column(ForeignKey("spaces.id", ondelete="CASCADE"))
+    key: Mapped[str] = mapped_column(String(64))
+    title: Mapped[str] = mapped_column(String(200))
+    items: Mapped[list[dict[str, Any]]] = mapped_column(JSONData)
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+
+
+class FormRow(Base):
+    __tablename__ = "forms"
+    __table_args__ = (Index("ix_forms_space_created", "space_id", "created_at"),)
+
+    id: Mapped[UUID] = mapped_column(primary_key=True)
+    space_id: Mapped[UUID] = mapped_column(ForeignKey("spaces.id", ondelete="CASCADE"))
+    title: Mapped[str] = mapped_column(String(200))
+    description: Mapped[str] = mapped_column(Text)
+    fields: Mapped[list[dict[str, Any]]] = mapped_column(JSONData)
+    honeypot: Mapped[str | None] = mapped_column(String(64))
+    rate_limit: Mapped[str] = mapped_column(String(64))
+    is_enabled: Mapped[bool] = mapped_column(Boolean)
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+
+
+class FormSubmissionRow(Base):
+    __tablename__ = "form_submissions"
+    __table_args__ = (Index("ix_form_submissions_form_created", "form_id", "created_at", "id"),)
+
+    id: Mapped[UUID] = mapped_column(primary_key=True)
+    form_id: Mapped[UUID] = mapped_column(ForeignKey("forms.id", ondelete="CASCADE"))
+    space_id: Mapped[UUID] = mapped_column(ForeignKey("spaces.id", ondelete="CASCADE"), index=True)
+    data: Mapped[dict[str, Any]] = mapped_column(JSONData)
     created_at: Mapped[datetime]

@@ -16,8 +16,10 @@ from masthead.storage.repositories.content import (
     SqlRevisionRepository,
     SqlTransitionRepository,
 )
+from masthead.storage.repositories.forms import SqlFormRepository, SqlSubmissionRepository
 from masthead.storage.repositories.idempotency import SqlIdempotencyRepository
 from masthead.storage.repositories.media import SqlMediaRepository
+from masthead.storage.repositories.navigation import SqlMenuRepository
 from masthead.storage.repositories.tokens import (
     SqlApiTokenRepository,
     SqlRefreshTokenRepository,
@@ -37,6 +39,9 @@ class SqlUnitOfWork:
     transitions: SqlTransitionRepository
     idempotency: SqlIdempotencyRepository
     media: SqlMediaRepository
+    menus: SqlMenuRepository
+    forms: SqlFormRepository
+    submissions: SqlSubmissionRepository
 
     def __init__(self, session_factory: sessionmaker[Session]):
         self._session_factory = session_factory
@@ -64,6 +69,9 @@ class SqlUnitOfWork:
         self.transitions = SqlTransitionRepository(session)
         self.idempotency = SqlIdempotencyRepository(session)
         self.media = SqlMediaRepository(session)
+        self.menus = SqlMenuRepository(session)
+        self.forms = SqlFormRepository(session)
+        self.submissions = SqlSubmissionRepository(session)
         return self
 
     def __exit__(

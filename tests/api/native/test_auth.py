@@ -349,6 +349,7 @@ async def test_malformed_authorization_header_is_refused(
 # --- API tokens and actors over HTTP ----------------------------------------------------------
 
 
+@pytest.mark.fresh_app  # adds a route
 async def test_api_token_works_as_bearer_on_a_route_that_needs_an_actor(
     app: FastAPI, client: httpx.AsyncClient, db: Database, clock: FakeClock
 ) -> None:
@@ -363,6 +364,7 @@ async def test_api_token_works_as_bearer_on_a_route_that_needs_an_actor(
     assert_error(await client.get(WHOAMI, headers=_bearer(forged)), 401, "AUTH_INVALID_TOKEN")
 
 
+@pytest.mark.fresh_app  # adds a route
 async def test_api_token_for_another_space_is_forbidden(
     app: FastAPI, client: httpx.AsyncClient, db: Database, clock: FakeClock
 ) -> None:
@@ -374,6 +376,7 @@ async def test_api_token_for_another_space_is_forbidden(
     assert_error(response, 403, "FORBIDDEN")
 
 
+@pytest.mark.fresh_app  # adds a route
 async def test_user_role_follows_the_x_space_header(
     app: FastAPI, client: httpx.AsyncClient, db: Database, clock: FakeClock
 ) -> None:

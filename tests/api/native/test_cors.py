@@ -23,7 +23,8 @@ LOCAL = "http://localhost:5173"
 ALLOW_METHODS = "GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS"
 ALLOW_HEADERS = (
     "Accept, Accept-Language, Authorization, Content-Language, Content-Type, ETag, "
-    "Idempotency-Key, If-Match, If-None-Match, X-Request-ID, X-Space, X-Upload-Token"
+    "Idempotency-Key, If-Match, If-None-Match, X-API-Key, X-Request-ID, X-Requested-With, "
+    "X-Space, X-Tenant-Id, X-Upload-Token"
 )
 EXPOSE_HEADERS = "ETag, X-Request-ID, Idempotent-Replayed, Retry-After, Location"
 PREFLIGHT_VARY = (

@@ -250,6 +250,7 @@ def boom_route(app: FastAPI) -> str:
     return path
 
 
+@pytest.mark.fresh_app  # adds a route
 async def test_unexpected_exception_is_500_without_details(
     client: httpx.AsyncClient, boom_route: str, caplog: pytest.LogCaptureFixture
 ) -> None:
@@ -267,6 +268,7 @@ async def test_unexpected_exception_is_500_without_details(
     assert "hunter2" in str(logged[0].exc_info[1])  # type: ignore[index]
 
 
+@pytest.mark.fresh_app  # adds a route
 async def test_unexpected_500_reaches_a_browser_with_cors_headers(
     client: httpx.AsyncClient, boom_route: str
 ) -> None:

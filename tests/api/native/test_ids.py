@@ -25,6 +25,8 @@ pytestmark = pytest.mark.anyio
 Headers = dict[str, str]
 DOC = "/v1/documents/{document_id}"
 MEDIA = "/v1/media/{media_id}"
+FORM = "/v1/forms/{form_id}"
+FORM_BODY = {"title": "T", "fields": [{"name": "a"}]}
 NOT_UUIDS = [
     "doc_missing",
     "nope",
@@ -44,6 +46,7 @@ class IdRoute:
     status: int  # what an admin gets for an unknown id
     code: str
     body: dict[str, Any] | None = field(default=None, hash=False)
+    is_public: bool = False  # served without authentication (a form's submit)
 
     def __str__(self) -> str:
         return f"{self.method} {self.path}"
@@ -55,6 +58,10 @@ def _doc(method: str, suffix: str = "", body: dict[str, Any] | None = None) -> I
 
 def _media(method: str, suffix: str = "", body: dict[str, Any] | None = None) -> IdRoute:
     return IdRoute(method, MEDIA + suffix, 404, "MEDIA_NOT_FOUND", body)
+
+
+def _form(method: str, suffix: str = "", body: dict[str, Any] | None = None) -> IdRoute:
+    return IdRoute(method, FORM + suffix, 404, "FORM_NOT_FOUND", body)
 
 
 ROUTES = [
@@ -82,6 +89,11 @@ ROUTES = [
     IdRoute("PUT", MEDIA + "/upload", 401, "MEDIA_UPLOAD_TOKEN_INVALID"),
     IdRoute("POST", "/v1/users/{user_id}/deactivate", 404, "NOT_FOUND"),
     IdRoute("DELETE", "/v1/tokens/{token_id}", 404, "NOT_FOUND"),
+    _form("GET"),
+    _form("PUT", body=FORM_BODY),
+    _form("DELETE"),
+    _form("GET", "/submissions"),
+    IdRoute("POST", FORM + "/submit", 404, "FORM_NOT_FOUND", {"payload": {}}, is_public=True),
 ]
 
 
@@ -93,11 +105,12 @@ async def _call(
         media_id=raw_id,
         user_id=raw_id,
         token_id=raw_id,
+        form_id=raw_id,
         number="1",
         a="1",
         b="2",
     )
-    if route.method == "PUT":
+    if route.path.endswith("/upload"):
         return await client.put(path, content=b"bytes", headers={**headers, "X-Upload-Token": "t"})
     return await client.request(route.method, path, json=route.body, headers=headers)
 
@@ -135,6 +148,8 @@ def test_every_route_with_an_id_in_its_path_is_walked(app: FastAPI) -> None:
 
 # Routes that answer any text in the id's place (documented as text): Trokky's exists.
 ANY_TEXT_IDS = {("get", "/api/documents/{type_name}/{document_id}/exists")}
+# Ids that are not UUIDs by their API's document: the apps API names entries by slug.
+SLUG_IDS = {("/api/v1/apps/", "entry_id")}
 
 
 def test_id_parameters_are_documented_as_uuids(app: FastAPI) -> None:
@@ -144,6 +159,8 @@ def test_id_parameters_are_documented_as_uuids(app: FastAPI) -> None:
             if (method, path) in ANY_TEXT_IDS:
                 continue
             for param in operation.get("parameters", []):
+                if any(path.startswith(p) and param["name"] == n for p, n in SLUG_IDS):
+                    continue
                 is_id = param["in"] == "path" and ID_PARAM.fullmatch("{" + param["name"] + "}")
                 is_documented = param["schema"].get("format") == "uuid" and param.get("description")
                 if is_id and not is_documented:
@@ -170,7 +187,8 @@ async def test_checks_before_the_lookup_answer_alike_too(
     client: httpx.AsyncClient, db: Database, clock: FakeClock, role: str
 ) -> None:
     """Authentication and roles come first for a malformed id exactly as for an unknown one
-    (401 without a token, 403 for a viewer's write), never an early 404 or 422."""
+    (401 without a token, 403 for a viewer's write), never an early 404 or 422. A public
+    route (a form's submit) has no such check: it answers an unknown id 404 to anyone."""
     make_space(db, clock)
     headers: Headers = {}
     if role == "viewer":
@@ -180,7 +198,10 @@ async def test_checks_before_the_lookup_answer_alike_too(
     statuses = set()
     for route in ROUTES:
         unknown = await _call(client, route, str(uuid4()), headers)
-        statuses.add(unknown.status_code)
+        if route.is_public:
+            assert (unknown.status_code, _code(unknown)) == (route.status, route.code)
+        else:
+            statuses.add(unknown.status_code)
         for raw_id in NOT_UUIDS:
             response = await _call(client, route, raw_id, headers)
             if (response.status_code, response.json()) != (unknown.status_code, unknown.json()):

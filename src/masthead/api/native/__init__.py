@@ -4,7 +4,16 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from masthead.api.native import accounts, auth, documents, media, singletons, types
+from masthead.api.native import (
+    accounts,
+    auth,
+    documents,
+    forms,
+    media,
+    navigation,
+    singletons,
+    types,
+)
 from masthead.api.native.errors import render_native_error
 from masthead.api.wire import ErrorResponse
 
@@ -33,4 +42,6 @@ def build_router() -> APIRouter:
     router.include_router(singletons.router)
     router.include_router(media.router)
     router.include_router(accounts.router)
+    router.include_router(navigation.router)
+    router.include_router(forms.router)
     return router

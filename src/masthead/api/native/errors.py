@@ -2,8 +2,8 @@
 
 The codes are the contract's (``native-v1-behaviour.md``, Errors): a specific code where it
 names one (AUTH_REQUIRED, DOCUMENT_NOT_FOUND, ...), else the generic code of the error's
-category. The status comes from ``api/errors.py``; the one /v1 status that differs from the
-shared table (BLOCKS_INVALID is a 400) is overridden here.
+category. The status comes from ``api/errors.py``; the /v1 statuses that differ from the
+shared table (BLOCKS_INVALID and NAVIGATION_KEY_INVALID are 400s) are overridden here.
 """
 
 from __future__ import annotations
@@ -15,12 +15,17 @@ from starlette.responses import Response
 from masthead.api.responses import OrjsonResponse
 from masthead.api.wire import ErrorResponse
 from masthead.core import errors as e
+from masthead.core.forms import FormNotFound
+from masthead.core.navigation import MenuNotFound, NavigationKeyInvalid
 from masthead.core.workflow import SelfApprovalForbidden
 
 # Most specific class first; the first match wins. Categories close the table.
 NATIVE_CODES: tuple[tuple[type[e.MastheadError], str], ...] = (
     (e.DocumentNotFound, "DOCUMENT_NOT_FOUND"),
     (e.MediaNotFound, "MEDIA_NOT_FOUND"),
+    (MenuNotFound, "MENU_NOT_FOUND"),
+    (FormNotFound, "FORM_NOT_FOUND"),
+    (NavigationKeyInvalid, "NAVIGATION_KEY_INVALID"),
     (e.AuthRequired, "AUTH_REQUIRED"),
     (e.InvalidToken, "AUTH_INVALID_TOKEN"),
     (e.InvalidCredentials, "AUTH_INVALID"),
@@ -41,6 +46,7 @@ NATIVE_CODES: tuple[tuple[type[e.MastheadError], str], ...] = (
 
 STATUS_OVERRIDES: tuple[tuple[type[e.MastheadError], int], ...] = (
     (e.BlocksInvalid, 400),  # native-v1-behaviour.md: "blocks not in the block-editor shape"
+    (NavigationKeyInvalid, 400),  # native-v1-behaviour.md: "menu key missing or invalid"
 )
 
 BLOCKS_INVALID_RESPONSE: dict[int | str, dict[str, Any]] = {

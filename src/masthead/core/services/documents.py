@@ -7,7 +7,7 @@ workflow service, so a write that also asks for a status runs the same rules.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -18,9 +18,11 @@ from masthead.core.access import Permission
 from masthead.core.content import (
     check_media_references,
     check_references,
+    check_title_sent,
     derive_title,
     normalize_datetimes,
     normalize_unique_text,
+    resolve_upload_references,
     search_text,
     validate_content,
 )
@@ -99,7 +101,7 @@ def split_input(inp: DocumentInput) -> tuple[str | None, str | None, dict[str, A
     data.pop("title", None)
     data.pop("slug", None)
     details = [
-        FieldError(name, "must be a string", ErrorKind.TYPE, {"expected": "string"})
+        FieldError(name, "must be a string", ErrorKind.TYPE, {"expected": "string", "value": value})
         for name, value in (("title", title), ("slug", slug))
         if value is not None and not isinstance(value, str)
     ]
@@ -212,6 +214,7 @@ def prepare_content(
     """Validate and normalise content; ``existing`` answers which referenced ids exist
     (default: ask storage); ``claims``: unique values taken earlier in this transaction."""
     require_storable({"title": title, "slug": slug, **data}, root="data")
+    data = resolve_upload_references(content_type, data, _asset_by_hash(uow, content_type))
     data = normalize_unique_text(content_type, data)
     validate_content(content_type, title, slug, data)
     data = normalize_datetimes(content_type, data)
@@ -230,20 +233,17 @@ def prepare_content(
     return data
 
 
+def _asset_by_hash(uow: UnitOfWork, content_type: ContentType) -> Callable[[str], UUID | None]:
+    def find(sha256: str) -> UUID | None:
+        asset = uow.media.find_by_hash(content_type.space_id, sha256)
+        return asset.id if asset is not None else None
+
+    return find
+
+
 def new_revision(document: Document, actor: Actor, message: str | None) -> Revision:
     """The revision recording ``document``'s current content (not yet stored)."""
-    return Revision(
-        id=uuid4(),
-        document_id=document.id,
-        number=document.revision,
-        title=document.title,
-        slug=document.slug,
-        data=document.data,
-        status=document.status,
-        message=message,
-        author_id=actor_key(actor),
-        created_at=document.updated_at,
-    )
+    return Revision.of(document, actor_key(actor), message, document.updated_at)
 
 
 def append_revision(
@@ -285,6 +285,7 @@ def plan_document(
         raise _single_type_taken(content_type.name)
     title, slug, data = split_input(inp)
     data = {**content_type.defaults(), **{k: v for k, v in data.items() if v is not None}}
+    check_title_sent(content_type, title, data)
     if title is None:
         title = derive_title(content_type, data, DEFAULT_TITLE)
     pending = (lambda s: (content_type.name, s) in claims.slugs) if claims is not None else None
@@ -305,6 +306,7 @@ def plan_document(
         updated_at=now,
         published_at=None,
         published_revision=None,
+        created_via=actor.via,
     )
     if claims is not None:
         claims.claim(content_type, document)
@@ -380,7 +382,7 @@ def update_document(
             if revision is None:  # pragma: no cover - every document has its revisions
                 raise StaleVersion()
             return DocumentWrite(document, revision)
-        document, revision = _write_content(uow, clock, actor, current, inp, replace, None)
+        document, revision = write_content(uow, clock, actor, current, inp, replace, None)
         if inp.status is not None and inp.status is not document.status:
             document = workflow_service.move_towards(
                 uow, clock, actor, document, None, inp.status, None
@@ -389,7 +391,7 @@ def update_document(
     return DocumentWrite(document, revision)
 
 
-def _write_content(
+def write_content(
     uow: UnitOfWork,
     clock: Clock,
     actor: Actor,
@@ -398,7 +400,9 @@ def _write_content(
     replace: bool,
     message: str | None,
 ) -> tuple[Document, Revision]:
-    """``current`` was read with its row locked, so the conditional save cannot miss."""
+    """Store new content for ``current`` inside the caller's unit of work (no commit) and
+    append its revision. ``current`` was read with its row locked, so the conditional save
+    cannot miss."""
     status = status_after_edit(current.status)
     # A move to another type locks that type as a create does. The document's own type is
     # not locked: a change of it waits for this document's row, held here.
@@ -414,6 +418,8 @@ def _write_content(
     # PATCH keeps what was not sent; a replace starts again from the type's defaults.
     data = {**content_type.defaults(), **sent} if replace else {**current.data, **sent}
     data = {k: v for k, v in data.items() if v is not None}
+    if replace:  # a replacement without the title a type requires lacks it
+        check_title_sent(content_type, title, data)
     title = title if title is not None else current.title
     if slug is None and content_type.name == current.type:
         slug = current.slug
@@ -447,7 +453,7 @@ def restore_content(
 ) -> tuple[Document, Revision]:
     """Append a revision carrying ``source``'s content (used by restore and revert)."""
     inp = DocumentInput(title=source.title, slug=source.slug, data=dict(source.data))
-    return _write_content(
+    return write_content(
         uow, clock, actor, current, inp, True, f"Restored from revision {source.number}"
     )
 
@@ -461,6 +467,26 @@ def get_document(
     require_read(actor, perspective)
     with uow:
         return load_document(uow, actor.space_id, document_id, perspective)
+
+
+def require_live_document(
+    uow: UnitOfWork,
+    actor: Actor,
+    document_id: UUID,
+    *,
+    permission: Permission = Permission.READ,
+    types: Collection[str] | None = None,
+) -> Document:
+    """Check ``permission`` first (a viewer's write is 403 whatever the id), then return the
+    working copy if it is live and, with ``types``, of one of them. To an API without an
+    archive and with a fixed set of types (Toast), an archived document or one of another
+    type is as absent as a deleted one. Raises Forbidden, DocumentNotFound."""
+    access.require(actor, permission)
+    with uow:
+        document = uow.documents.get(actor.space_id, document_id)
+    if document.status is Status.ARCHIVED or (types is not None and document.type not in types):
+        raise DocumentNotFound()
+    return document
 
 
 def load_document(

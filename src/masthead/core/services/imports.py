@@ -29,6 +29,7 @@ from masthead.core.services.workflow import plan_action
 from masthead.core.workflow import Action, Status
 
 IMPORT_MESSAGE = "Imported"
+IMPORT_VIA = "import"
 
 
 def _batches(items: Iterable[DocumentInput], size: int) -> Iterator[list[DocumentInput]]:
@@ -93,6 +94,7 @@ def import_documents(
     access.require(actor, Permission.WRITE)
     if publish:
         access.require(actor, Permission.PUBLISH)
+    actor = actor.model_copy(update={"via": IMPORT_VIA})  # their provenance: an import
     for inputs_batch in _batches(inputs, batch_size):
         now = clock()
         with uow:

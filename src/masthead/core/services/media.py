@@ -5,6 +5,7 @@ in ``uploads.py``; the shared machinery in ``media_store.py``.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Literal
@@ -51,6 +52,17 @@ def get_media(uow: UnitOfWork, actor: Actor, media_id: UUID) -> MediaAsset:
     access.require(actor, Permission.READ)
     with uow:
         return uow.media.get(actor.space_id, media_id)
+
+
+def get_media_many(uow: UnitOfWork, actor: Actor, media_ids: Iterable[UUID]) -> list[MediaAsset]:
+    """The space's ready assets among ``media_ids`` (one query; ids naming nothing here are
+    left out), for showing the media a page of documents references. Raises Forbidden."""
+    access.require(actor, Permission.READ)
+    wanted = set(media_ids)
+    if not wanted:
+        return []
+    with uow:
+        return uow.media.get_many(actor.space_id, wanted)
 
 
 def get_media_by_hash(uow: UnitOfWork, actor: Actor, sha256: str) -> MediaAsset:

@@ -22,6 +22,7 @@ from masthead.core.listing import (
     FilterOp,
     Page,
     default_perspective,
+    parse_bool,
 )
 from masthead.core.models import Actor
 from masthead.core.paging import paging_errors
@@ -48,17 +49,6 @@ _TEXT_OPS = _SCALAR_OPS | {FilterOp.CONTAINS}
 _LIST_OPS = frozenset({FilterOp.CONTAINS, FilterOp.EQ, FilterOp.EXISTS})
 
 
-def _bool(raw: Any) -> bool:
-    if isinstance(raw, bool):
-        return raw
-    text = str(raw).strip().lower()
-    if text in {"true", "1", "yes"}:
-        return True
-    if text in {"false", "0", "no"}:
-        return False
-    raise ValueError("expected true or false")
-
-
 def _coerce(kind: str, raw: Any) -> Any:
     if kind in {"string", "text", "slug", "enum", "media", "reference"}:
         return str(raw)
@@ -76,7 +66,7 @@ def _coerce(kind: str, raw: Any) -> Any:
         is_integer = number.is_integer() and MIN_INTEGER <= number <= MAX_INTEGER
         return int(number) if is_integer else number
     if kind == "boolean":
-        return _bool(raw)
+        return parse_bool(raw)
     if kind == "uuid":
         return UUID(str(raw))
     if kind == "datetime":
@@ -148,7 +138,7 @@ def _check_filter(flt: Filter, content_type: ContentType | None) -> Filter:
         )
     try:
         if flt.op is FilterOp.EXISTS:
-            value: Any = _bool(flt.value)
+            value: Any = parse_bool(flt.value)
         elif flt.op is FilterOp.IN:
             raw = flt.value if isinstance(flt.value, list) else str(flt.value).split(",")
             value = [_coerce(kind, v) for v in raw if str(v) != ""]

@@ -10,7 +10,13 @@ from uuid import UUID
 from masthead.core import access
 from masthead.core.access import Permission
 from masthead.core.documents import Document, Revision
-from masthead.core.errors import FieldError, Invalid, RevisionNotFound, StaleVersion
+from masthead.core.errors import (
+    FieldError,
+    Invalid,
+    RevisionNotFound,
+    RevisionNotOlder,
+    StaleVersion,
+)
 from masthead.core.limits import MAX_MESSAGE
 from masthead.core.models import Actor
 from masthead.core.paging import DEFAULT_LIMIT, check_paging
@@ -71,18 +77,26 @@ def create_snapshot(
         raise Invalid("Message is too long", details=[FieldError("message", f"max {MAX_MESSAGE}")])
     with uow:
         current = uow.documents.get(actor.space_id, document_id, for_update=True)
-        document = current.model_copy(
-            update={
-                "revision": current.revision + 1,
-                "version": current.version + 1,
-                "updated_at": clock(),
-            }
-        )
-        if not uow.documents.save(document, current.version, None):
-            raise StaleVersion()
-        revision = append_revision(uow, document, actor, message)
+        _, revision = create_snapshot_in(uow, clock, actor, current, message)
         uow.commit()
     return revision
+
+
+def create_snapshot_in(
+    uow: UnitOfWork, clock: Clock, actor: Actor, current: Document, message: str | None
+) -> tuple[Document, Revision]:
+    """Append a revision of ``current``'s content (read with its row locked) inside the
+    caller's unit of work (no commit)."""
+    document = current.model_copy(
+        update={
+            "revision": current.revision + 1,
+            "version": current.version + 1,
+            "updated_at": clock(),
+        }
+    )
+    if not uow.documents.save(document, current.version, None):
+        raise StaleVersion()
+    return document, append_revision(uow, document, actor, message)
 
 
 def restore_revision(
@@ -107,6 +121,47 @@ def restore_revision(
             raise StaleVersion()
         source = _load(uow, document_id, number)
         document, revision = restore_content(uow, clock, actor, current, source)
+        uow.commit()
+    return DocumentWrite(document, revision)
+
+
+def revert_revision(
+    uow: UnitOfWork, clock: Clock, actor: Actor, document_id: UUID, number: int
+) -> DocumentWrite:
+    """A restore that only goes back: revision ``number`` must be older than the document's
+    current one (the workflow API's revert). Appends a revision with its content; the working
+    copy becomes draft. Raises Forbidden, DocumentNotFound, RevisionNotOlder,
+    RevisionNotFound, IllegalTransition (archived), SlugTaken."""
+    access.require(actor, Permission.WRITE)
+    with uow:
+        current = uow.documents.get(actor.space_id, document_id, for_update=True)
+        if number >= current.revision:
+            raise RevisionNotOlder(
+                f"Cannot revert to version {number}: the current version is {current.revision}",
+                details=[FieldError("version", f"must be less than {current.revision}")],
+            )
+        source = _load(uow, document_id, number)
+        document, revision = restore_content(uow, clock, actor, current, source)
+        uow.commit()
+    return DocumentWrite(document, revision)
+
+
+def snapshot_and_restore(
+    uow: UnitOfWork, clock: Clock, actor: Actor, document_id: UUID, number: int
+) -> DocumentWrite:
+    """Record the current content as a revision, then append one with revision ``number``'s
+    content, in one transaction (the Toast API's restore: "creates a snapshot of current
+    state before restoring"). Returns the restored revision, two after the current one.
+    Raises Forbidden, DocumentNotFound, RevisionNotFound, IllegalTransition (archived),
+    SlugTaken."""
+    access.require(actor, Permission.WRITE)
+    with uow:
+        current = uow.documents.get(actor.space_id, document_id, for_update=True)
+        source = _load(uow, document_id, number)
+        snapshot, _ = create_snapshot_in(
+            uow, clock, actor, current, f"Before restoring revision {source.number}"
+        )
+        document, revision = restore_content(uow, clock, actor, snapshot, source)
         uow.commit()
     return DocumentWrite(document, revision)
 

@@ -10,13 +10,21 @@ from masthead.core import access
 from masthead.core.access import Permission
 from masthead.core.content import search_text
 from masthead.core.content_types import ContentType
-from masthead.core.documents import Document, TransitionRecord
+from masthead.core.documents import Document, Revision, TransitionRecord
 from masthead.core.errors import FieldError, Invalid, StaleVersion
 from masthead.core.limits import MAX_REASON
 from masthead.core.models import Actor
 from masthead.core.ports import Clock, UnitOfWork
 from masthead.core.services.content_types import load_type
-from masthead.core.workflow import Action, IllegalTransition, Status, actor_key, transition
+from masthead.core.workflow import (
+    STANDARD,
+    Action,
+    IllegalTransition,
+    Status,
+    WorkflowPolicy,
+    actor_key,
+    transition,
+)
 
 PERMISSION = {
     Action.SUBMIT: Permission.REVIEW,
@@ -36,11 +44,12 @@ def plan_action(
     action: Action,
     reason: str | None,
     now: datetime,
+    policy: WorkflowPolicy = STANDARD,
 ) -> tuple[Document, TransitionRecord]:
     """``document`` after ``action``, and the record of it; nothing is stored. The state
-    machine's rules (core/workflow.py) and the actor's permission are checked here, so every
-    caller, one document or a batch import, runs the same ones. Raises Forbidden,
-    IllegalTransition, SelfApprovalForbidden."""
+    machine's rules (core/workflow.py, under ``policy``) and the actor's permission are
+    checked here, so every caller, one document or a batch import, runs the same ones.
+    Raises Forbidden, IllegalTransition, SelfApprovalForbidden."""
     access.require(actor, PERMISSION[action])
     step = transition(
         action,
@@ -49,6 +58,7 @@ def plan_action(
         mode=content_type.workflow,
         submitted_by=document.submitted_by,
         is_published=document.is_published,
+        policy=policy,
     )
     changes: dict[str, object] = {
         "status": step.to_status,
@@ -62,6 +72,8 @@ def plan_action(
     elif action is Action.PUBLISH:
         changes["published_revision"] = document.revision
         changes["published_at"] = document.published_at or now
+        # Kept by unpublish and archive, which clear published_at (Toast's publishedAt).
+        changes["last_published_at"] = changes["published_at"]
         changes["submitted_by"] = None
     elif action in {Action.UNPUBLISH, Action.ARCHIVE}:
         changes["published_revision"] = None
@@ -89,19 +101,32 @@ def apply_action(
     content_type: ContentType | None,
     action: Action,
     reason: str | None,
+    policy: WorkflowPolicy = STANDARD,
 ) -> Document:
     """Run one action on ``document`` inside the caller's unit of work (no commit)."""
     access.require(actor, PERMISSION[action])
     content_type = content_type or load_type(uow, actor.space_id, document.type)
-    updated, record = plan_action(actor, document, content_type, action, reason, clock())
+    now = clock()
+    updated, record = plan_action(actor, document, content_type, action, reason, now, policy)
+    snapshot = action is Action.PUBLISH and policy.snapshot_on_publish
+    if snapshot:
+        number = document.revision + 1
+        updated = updated.model_copy(update={"revision": number, "published_revision": number})
     if not uow.documents.save(updated, document.version, None):
         raise StaleVersion()
+    if snapshot:
+        uow.revisions.add(actor.space_id, _publish_snapshot(updated, actor, now))
     if action is Action.PUBLISH:
         uow.documents.publish(updated, search_text(content_type, updated.title, updated.data))
     elif action in {Action.UNPUBLISH, Action.ARCHIVE} and document.is_published:
         uow.documents.unpublish(actor.space_id, document.id)
     uow.transitions.add(actor.space_id, record)
     return updated
+
+
+def _publish_snapshot(document: Document, actor: Actor, now: datetime) -> Revision:
+    """The revision a publish records under a policy that snapshots publishes."""
+    return Revision.of(document, actor_key(actor), "Published", now)
 
 
 # Which action leads from a status towards a requested one (dialects that set "status").
@@ -153,10 +178,12 @@ def act(
     *,
     reason: str | None = None,
     expected_version: int | None = None,
+    policy: WorkflowPolicy = STANDARD,
 ) -> Document:
     """Run a workflow action on the latest version (concurrent writers queue on the
-    document), or on ``expected_version``. Raises Forbidden, DocumentNotFound,
-    IllegalTransition, SelfApprovalForbidden, StaleVersion, Invalid (reason too long)."""
+    document), or on ``expected_version``, under ``policy`` (STANDARD: /v1's rules).
+    Raises Forbidden, DocumentNotFound, IllegalTransition, SelfApprovalForbidden,
+    StaleVersion, Invalid (reason too long)."""
     if reason is not None and len(reason) > MAX_REASON:
         raise Invalid("Reason is too long", details=[FieldError("reason", f"max {MAX_REASON}")])
     access.require(actor, PERMISSION[action])
@@ -164,7 +191,7 @@ def act(
         document = uow.documents.get(actor.space_id, document_id, for_update=True)
         if expected_version is not None and expected_version != document.version:
             raise StaleVersion()
-        document = apply_action(uow, clock, actor, document, None, action, reason)
+        document = apply_action(uow, clock, actor, document, None, action, reason, policy)
         uow.commit()
     return document
 

@@ -227,9 +227,11 @@ def _document_values(document: Document, search_text: str) -> dict[str, Any]:
         "revision": document.revision,
         "author_id": document.author_id,
         "submitted_by": document.submitted_by,
+        "created_via": document.created_via,
         "created_at": document.created_at,
         "updated_at": document.updated_at,
         "published_at": document.published_at,
+        "last_published_at": document.last_published_at,
         "published_revision": document.published_revision,
         "search_text": search_text,
     }
@@ -268,8 +270,10 @@ def _document(row: Any) -> Document:
         created_at=row.created_at,
         updated_at=row.updated_at,
         published_at=row.published_at,
+        last_published_at=row.last_published_at,
         published_revision=row.published_revision,
         submitted_by=row.submitted_by,
+        created_via=row.created_via,
     )
 
 
@@ -288,6 +292,7 @@ def _published(row: Any) -> Document:
         created_at=row.created_at,
         updated_at=row.updated_at,
         published_at=row.published_at,
+        last_published_at=row.published_at,
         published_revision=row.revision,
     )
 
@@ -330,6 +335,21 @@ class SqlDocumentRepository:
             .order_by(DocumentRow.created_at)
             .limit(1)
         )
+        return _document(row) if row else None
+
+    def find_by_slug(
+        self, space_id: UUID, type_name: str, slug: str, *, for_update: bool = False
+    ) -> Document | None:
+        statement = select(DocumentRow).where(
+            DocumentRow.space_id == space_id,
+            DocumentRow.type == type_name,
+            DocumentRow.slug == slug,
+        )
+        if for_update:
+            statement = statement.with_for_update(key_share=True).execution_options(
+                populate_existing=True
+            )
+        row = self._session.scalar(statement)
         return _document(row) if row else None
 
     def slug_taken(self, space_id: UUID, type_name: str, slug: str, exclude: UUID | None) -> bool:
@@ -494,7 +514,7 @@ class SqlDocumentRepository:
         same version exactly one succeeds; the other gets False and must report a conflict.
         """
         values = _document_values(document, search_text or "")
-        for fixed in ("id", "space_id", "author_id", "created_at", "search_text"):
+        for fixed in ("id", "space_id", "author_id", "created_via", "created_at", "search_text"):
             del values[fixed]
         if search_text is not None:
             values["search_text"] = search_text

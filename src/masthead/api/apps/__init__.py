@@ -1,0 +1,41 @@
+"""The apps API (``apps-content-api.txt``): content of an app under ``/api/v1/apps/:app_slug``,
+with JSON-Schema validation messages, single schemas, ids generated from content, and the
+Uploads and Schemas APIs the document names. The Deployments API waits for publishing.
+
+App = space (named by the path), schema = content type, entry = document (its id is its
+slug). Its error format (``errors.py``) covers every path under ``/api/v1/apps``.
+"""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from masthead.api.apps import content, schema_routes, uploads
+from masthead.api.apps.content import PREFIX
+from masthead.api.apps.errors import render_apps_error
+from masthead.api.apps.schemas import AppsError, AppsValidationError
+
+__all__ = ["PREFIX", "build_router", "render_apps_error"]
+
+_ERRORS: dict[int | str, dict[str, object]] = {
+    400: {"model": AppsValidationError, "description": "Validation failed: messages by path"},
+    **{
+        status: {"model": AppsError, "description": description}
+        for status, description in {
+            401: "No token, or an invalid one",
+            403: "Your role may not do this in this app",
+            404: "No such app (for you), schema or entry",
+            409: "Conflict: id or schema taken, or the workflow refuses the change",
+            413: "Request body too large",
+            429: "Too many requests (Retry-After)",
+        }.items()
+    },
+}
+
+
+def build_router() -> APIRouter:
+    router = APIRouter(responses=_ERRORS)
+    router.include_router(content.router)
+    router.include_router(uploads.router)
+    router.include_router(schema_routes.router)
+    return router
