@@ -26,3 +26,16 @@ class ErrorResponse(WireModel):
 
 class HealthResponse(WireModel):
     status: str
+
+
+OpenApiResponses = dict[int | str, dict[str, object]]
+
+
+def error_responses(model: type[BaseModel], descriptions: dict[int, str]) -> OpenApiResponses:
+    """A dialect router's ``responses``: each error status with the body model its document
+    prescribes and what it means there, so ``/openapi.json`` names every error a route may
+    answer."""
+    return {
+        status: {"model": model, "description": description}
+        for status, description in descriptions.items()
+    }

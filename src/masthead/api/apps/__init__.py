@@ -14,22 +14,23 @@ from masthead.api.apps import content, schema_routes, uploads
 from masthead.api.apps.content import PREFIX
 from masthead.api.apps.errors import render_apps_error
 from masthead.api.apps.schemas import AppsError, AppsValidationError
+from masthead.api.wire import error_responses
 
 __all__ = ["PREFIX", "build_router", "render_apps_error"]
 
-_ERRORS: dict[int | str, dict[str, object]] = {
-    400: {"model": AppsValidationError, "description": "Validation failed: messages by path"},
-    **{
-        status: {"model": AppsError, "description": description}
-        for status, description in {
+_ERRORS = {
+    **error_responses(AppsValidationError, {400: "Validation failed: messages by path"}),
+    **error_responses(
+        AppsError,
+        {
             401: "No token, or an invalid one",
             403: "Your role may not do this in this app",
             404: "No such app (for you), schema or entry",
             409: "Conflict: id or schema taken, or the workflow refuses the change",
             413: "Request body too large",
             429: "Too many requests (Retry-After)",
-        }.items()
-    },
+        },
+    ),
 }
 
 

@@ -15,14 +15,14 @@ from masthead.api.native import (
     types,
 )
 from masthead.api.native.errors import render_native_error
-from masthead.api.wire import ErrorResponse
+from masthead.api.wire import ErrorResponse, error_responses
 
 PREFIX = "/v1"
 __all__ = ["PREFIX", "build_router", "render_native_error"]
 
-_ERRORS: dict[int | str, dict[str, object]] = {
-    status: {"model": ErrorResponse, "description": description}
-    for status, description in {
+_ERRORS = error_responses(
+    ErrorResponse,
+    {
         401: "Authentication required or token invalid",
         403: "Not allowed",
         404: "Not found",
@@ -30,8 +30,8 @@ _ERRORS: dict[int | str, dict[str, object]] = {
         413: "Request body too large",
         422: "Validation failed",
         429: "Rate limited",
-    }.items()
-}
+    },
+)
 
 
 def build_router() -> APIRouter:

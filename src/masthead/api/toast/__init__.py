@@ -15,22 +15,23 @@ from masthead.api.toast import content
 from masthead.api.toast.content import PREFIX
 from masthead.api.toast.errors import render_toast_error
 from masthead.api.toast.schemas import ToastError, ToastValidationError
+from masthead.api.wire import error_responses
 
 __all__ = ["PREFIX", "build_router", "render_toast_error"]
 
-_ERRORS: dict[int | str, dict[str, object]] = {
-    400: {"model": ToastValidationError, "description": "Invalid request, with Zod issues"},
-    **{
-        status: {"model": ToastError, "description": description}
-        for status, description in {
+_ERRORS = {
+    **error_responses(ToastValidationError, {400: "Invalid request, with Zod issues"}),
+    **error_responses(
+        ToastError,
+        {
             401: "Authentication required, or the token is invalid",
             403: "Your role may not do this on this site",
             404: "No such content (on this site) or version",
             409: "Conflict: slug taken, or the workflow refuses the change",
             413: "Request body too large",
             429: "Too many requests (Retry-After)",
-        }.items()
-    },
+        },
+    ),
 }
 
 

@@ -12,23 +12,23 @@ from fastapi import APIRouter
 
 from masthead.api.trokky import auth, config, documents, media
 from masthead.api.trokky.errors import render_trokky_error
-from masthead.api.wire import ErrorResponse
+from masthead.api.wire import ErrorResponse, error_responses
 
 PREFIX = "/api"
 RESOURCES = ("/documents", "/media", "/auth", "/config")
 __all__ = ["PREFIX", "RESOURCES", "build_router", "owned_prefixes", "render_trokky_error"]
 
-_ERRORS: dict[int | str, dict[str, object]] = {
-    status: {"model": ErrorResponse, "description": description}
-    for status, description in {
+_ERRORS = error_responses(
+    ErrorResponse,
+    {
         401: "UNAUTHORIZED: authentication required or token invalid",
         403: "FORBIDDEN: insufficient permissions",
         404: "NOT_FOUND",
         409: "CONFLICT",
         422: "VALIDATION_ERROR, with details [{field, message}]",
         429: "RATE_LIMITED, with Retry-After and retryAfter",
-    }.items()
-}
+    },
+)
 
 
 def owned_prefixes(base_path: str = PREFIX) -> tuple[str, ...]:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
+from masthead.api.wire import error_responses
 from masthead.api.workflow import content
 from masthead.api.workflow.errors import render_workflow_error
 from masthead.api.workflow.schemas import WorkflowErrorResponse
@@ -14,17 +15,17 @@ from masthead.api.workflow.schemas import WorkflowErrorResponse
 PREFIX = "/api/v1/content"
 __all__ = ["PREFIX", "build_router", "render_workflow_error"]
 
-_ERRORS: dict[int | str, dict[str, object]] = {
-    status: {"model": WorkflowErrorResponse, "description": description}
-    for status, description in {
+_ERRORS = error_responses(
+    WorkflowErrorResponse,
+    {
         401: "UNAUTHORIZED: no token, or an invalid one",
         403: "FORBIDDEN (the role table), SELF_APPROVAL_FORBIDDEN",
         404: "NOT_FOUND: the id names no item (here)",
         409: "INVALID_STATUS (currentStatus, requiredStatus), VERSION_NOT_OLDER, CONFLICT",
         422: "VALIDATION_ERROR, with details [{field, message}]",
         429: "RATE_LIMITED, with Retry-After and retryAfter",
-    }.items()
-}
+    },
+)
 
 
 def build_router() -> APIRouter:
