@@ -90,6 +90,7 @@ def build_services(
         clock=clock,
         media=build_media_context(settings, clock, blobs),
         media_urls=media_urls(settings),
+        limiter=limiter,
     )
 
 

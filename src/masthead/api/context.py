@@ -16,7 +16,7 @@ from masthead.api.middleware import client_address
 from masthead.core.errors import InvalidToken
 from masthead.core.media import MediaUrls
 from masthead.core.models import Actor, Principal
-from masthead.core.ports import Clock, UnitOfWork
+from masthead.core.ports import Clock, RateLimiter, UnitOfWork
 from masthead.core.services import auth
 from masthead.core.services.media_store import MediaContext
 from masthead.settings import Settings
@@ -33,6 +33,7 @@ class AppServices:
     clock: Clock
     media: MediaContext
     media_urls: MediaUrls
+    limiter: RateLimiter  # the one the middleware and logins count in, shared by every limit
 
     # How handlers get a unit of work: always through these, never through ``database``
     # (tests/core/test_boundaries.py holds dialects to it), so storage stays behind the core.

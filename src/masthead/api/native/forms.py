@@ -77,7 +77,7 @@ def submit_form(
         services.read_uow(),
         services.uow(),
         services.clock,
-        services.auth.limiter,
+        services.limiter,
         form_id,
         body.payload,
         client,
