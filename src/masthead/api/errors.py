@@ -53,6 +53,31 @@ STATUS_BY_CATEGORY: tuple[tuple[type[MastheadError], int], ...] = (
 
 ErrorRenderer = Callable[[MastheadError, int], Response]
 
+CodeTable = tuple[tuple[type[MastheadError], str], ...]
+
+# The generic code of each category, in the style every API document here shares; a dialect
+# puts the codes its document names for particular errors ahead of these (``error_code``).
+CATEGORY_CODES: CodeTable = (
+    (PayloadTooLarge, "PAYLOAD_TOO_LARGE"),
+    (MethodNotAllowed, "METHOD_NOT_ALLOWED"),
+    (NotFound, "NOT_FOUND"),
+    (Conflict, "CONFLICT"),
+    (Invalid, "VALIDATION_ERROR"),
+    (Unauthenticated, "UNAUTHORIZED"),
+    (Forbidden, "FORBIDDEN"),
+    (RateLimited, "RATE_LIMITED"),
+    (MastheadError, "INTERNAL_ERROR"),
+)
+
+
+def error_code(error: MastheadError, specific: CodeTable = ()) -> str:
+    """The first code of ``specific`` (most specific class first) that ``error`` is an
+    instance of, else its category's generic code."""
+    for cls, code in (*specific, *CATEGORY_CODES):
+        if isinstance(error, cls):
+            return code
+    return "INTERNAL_ERROR"  # pragma: no cover - MastheadError closes the table
+
 
 def status_for(error: MastheadError) -> int:
     for cls, status in STATUS_BY_CATEGORY:

@@ -12,6 +12,7 @@ from typing import Any
 
 from starlette.responses import Response
 
+from masthead.api.errors import CodeTable, error_code
 from masthead.api.responses import OrjsonResponse
 from masthead.api.wire import ErrorResponse
 from masthead.core import errors as e
@@ -19,8 +20,9 @@ from masthead.core.forms import FormNotFound
 from masthead.core.navigation import MenuNotFound, NavigationKeyInvalid
 from masthead.core.workflow import SelfApprovalForbidden
 
-# Most specific class first; the first match wins. Categories close the table.
-NATIVE_CODES: tuple[tuple[type[e.MastheadError], str], ...] = (
+# The codes native-v1-behaviour.md names, most specific class first; the categories'
+# generic codes (api/errors.py CATEGORY_CODES) follow them.
+NATIVE_CODES: CodeTable = (
     (e.DocumentNotFound, "DOCUMENT_NOT_FOUND"),
     (e.MediaNotFound, "MEDIA_NOT_FOUND"),
     (MenuNotFound, "MENU_NOT_FOUND"),
@@ -33,15 +35,6 @@ NATIVE_CODES: tuple[tuple[type[e.MastheadError], str], ...] = (
     (e.UploadTokenInvalid, "MEDIA_UPLOAD_TOKEN_INVALID"),
     (e.BlocksInvalid, "BLOCKS_INVALID"),
     (SelfApprovalForbidden, "FORBIDDEN"),
-    (e.PayloadTooLarge, "PAYLOAD_TOO_LARGE"),
-    (e.MethodNotAllowed, "METHOD_NOT_ALLOWED"),
-    (e.NotFound, "NOT_FOUND"),
-    (e.Conflict, "CONFLICT"),
-    (e.Invalid, "VALIDATION_ERROR"),
-    (e.Unauthenticated, "UNAUTHORIZED"),
-    (e.Forbidden, "FORBIDDEN"),
-    (e.RateLimited, "RATE_LIMITED"),
-    (e.MastheadError, "INTERNAL_ERROR"),
 )
 
 STATUS_OVERRIDES: tuple[tuple[type[e.MastheadError], int], ...] = (
@@ -56,10 +49,7 @@ BLOCKS_INVALID_RESPONSE: dict[int | str, dict[str, Any]] = {
 
 
 def native_code(error: e.MastheadError) -> str:
-    for cls, code in NATIVE_CODES:
-        if isinstance(error, cls):
-            return code
-    return "INTERNAL_ERROR"  # pragma: no cover - MastheadError closes the table
+    return error_code(error, NATIVE_CODES)
 
 
 def native_status(error: e.MastheadError, status: int) -> int:

@@ -1,6 +1,6 @@
 """The Trokky error body (``trokky-http-api.txt``, Error Responses):
 ``{"error": {"code", "message", "details": [{field, message}]}}`` with the document's generic
-codes per category, and ``retryAfter`` on a 429 (Rate Limiting).
+codes per category (``api/errors.py`` CATEGORY_CODES), and ``retryAfter`` on a 429 (Rate Limiting).
 
 The real Trokky client also reads ``code`` and ``message`` at the top level, so both are
 copied there. The statuses are the shared table's (``api/errors.py``); the document adds
@@ -14,32 +14,13 @@ from typing import Any
 
 from starlette.responses import Response
 
+from masthead.api.errors import error_code
 from masthead.api.responses import OrjsonResponse
 from masthead.core import errors as e
 
-# Most specific class first; the first match wins. Categories close the table.
-TROKKY_CODES: tuple[tuple[type[e.MastheadError], str], ...] = (
-    (e.PayloadTooLarge, "PAYLOAD_TOO_LARGE"),
-    (e.MethodNotAllowed, "METHOD_NOT_ALLOWED"),
-    (e.NotFound, "NOT_FOUND"),
-    (e.Conflict, "CONFLICT"),
-    (e.Invalid, "VALIDATION_ERROR"),
-    (e.Unauthenticated, "UNAUTHORIZED"),
-    (e.Forbidden, "FORBIDDEN"),
-    (e.RateLimited, "RATE_LIMITED"),
-    (e.MastheadError, "INTERNAL_ERROR"),
-)
-
-
-def trokky_code(error: e.MastheadError) -> str:
-    for cls, code in TROKKY_CODES:
-        if isinstance(error, cls):
-            return code
-    return "INTERNAL_ERROR"  # pragma: no cover - MastheadError closes the table
-
 
 def render_trokky_error(error: e.MastheadError, status: int) -> Response:
-    body: dict[str, Any] = {"code": trokky_code(error), "message": error.message}
+    body: dict[str, Any] = {"code": error_code(error), "message": error.message}
     if error.details:
         body["details"] = [{"field": d.field, "message": d.message} for d in error.details]
     if isinstance(error, e.RateLimited):

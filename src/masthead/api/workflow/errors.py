@@ -17,24 +17,17 @@ from typing import Any
 
 from starlette.responses import Response
 
+from masthead.api.errors import CodeTable, error_code
 from masthead.api.responses import OrjsonResponse
 from masthead.core import errors as e
 from masthead.core.workflow import IllegalTransition, SelfApprovalForbidden, Status
 
-# Most specific class first; the first match wins. Categories close the table.
-WORKFLOW_CODES: tuple[tuple[type[e.MastheadError], str], ...] = (
-    (e.PayloadTooLarge, "PAYLOAD_TOO_LARGE"),
-    (e.MethodNotAllowed, "METHOD_NOT_ALLOWED"),
-    (e.NotFound, "NOT_FOUND"),
+# The codes this dialect names for particular errors, most specific class first; the
+# categories' generic codes (api/errors.py CATEGORY_CODES) follow them.
+WORKFLOW_CODES: CodeTable = (
     (IllegalTransition, "INVALID_STATUS"),
     (e.RevisionNotOlder, "VERSION_NOT_OLDER"),
-    (e.Conflict, "CONFLICT"),
-    (e.Invalid, "VALIDATION_ERROR"),
-    (e.Unauthenticated, "UNAUTHORIZED"),
     (SelfApprovalForbidden, "SELF_APPROVAL_FORBIDDEN"),
-    (e.Forbidden, "FORBIDDEN"),
-    (e.RateLimited, "RATE_LIMITED"),
-    (e.MastheadError, "INTERNAL_ERROR"),
 )
 
 # The statuses in the order of the document's lifecycle, so "allowedStatuses" reads in it.
@@ -42,10 +35,7 @@ _ORDER = list(Status)
 
 
 def workflow_code(error: e.MastheadError) -> str:
-    for cls, code in WORKFLOW_CODES:
-        if isinstance(error, cls):
-            return code
-    return "INTERNAL_ERROR"  # pragma: no cover - MastheadError closes the table
+    return error_code(error, WORKFLOW_CODES)
 
 
 def _transition_message(error: IllegalTransition, allowed: list[str]) -> str:
