@@ -55,8 +55,8 @@ def _types(services: AppServices, actor: Actor) -> dict[str, ContentType]:
     return {t.name: t for t in content_types.list_types(services.read_uow(), actor)}
 
 
-def _shaper(services: AppServices, actor: Actor) -> DocumentShaper:
-    return DocumentShaper(_types(services, actor), media_shaper(services))
+def _shaper(services: AppServices, types: dict[str, ContentType]) -> DocumentShaper:
+    return DocumentShaper(types, media_shaper(services))
 
 
 def _type_of(services: AppServices, actor: Actor, type_name: str) -> ContentType | None:
@@ -186,7 +186,8 @@ def list_documents(
     status: str | None = Query(None, description="Status list or 'all' (default: not archived)"),
     expand: str | None = Query(None, description="e.g. author,categories,author.company"),
 ) -> dict[str, Any]:
-    content_type = _type_of(services, actor, type_name)
+    types = _types(services, actor)  # the shaper needs every type; the query, this one
+    content_type = types.get(type_name)
     query = _query(
         request,
         type_name,
@@ -201,7 +202,7 @@ def list_documents(
         expand=expand,
     )
     page = queries.list_documents(services.read_uow(), actor, query)
-    shaper = _shaper(services, actor)
+    shaper = _shaper(services, types)
     paths = tuple(parse_list(expand))
     return {
         "data": [shaper.shape(d, page.expanded, paths) for d in page.items],
@@ -244,11 +245,14 @@ def create_document(
     services: Services,
     body: dict[str, Any] = ObjectBody,
 ) -> dict[str, Any]:
-    content_type = _type_of(services, actor, type_name)
+    types = _types(services, actor)
     write = documents.create_document(
-        services.uow(), services.clock, actor, document_input(body, type_name, content_type)
+        services.uow(),
+        services.clock,
+        actor,
+        document_input(body, type_name, types.get(type_name)),
     )
-    return {"data": _shaper(services, actor).shape(write.document)}
+    return {"data": _shaper(services, types).shape(write.document)}
 
 
 @router.get(DOCUMENT, response_model=DocumentOut, summary="Get a document")
@@ -260,12 +264,12 @@ def get_document(
     perspective: PerspectiveParam = None,
     expand: str | None = Query(None, description="References to expand"),
 ) -> dict[str, Any]:
-    content_type = _type_of(services, actor, type_name)
-    paths = tuple(_expand_paths(expand, content_type))
+    types = _types(services, actor)
+    paths = tuple(_expand_paths(expand, types.get(type_name)))
     document, expanded = typed_documents.get_of_type(
         services.read_uow(), actor, type_name, document_id, perspective, paths
     )
-    return {"data": _shaper(services, actor).shape(document, expanded, parse_list(expand))}
+    return {"data": _shaper(services, types).shape(document, expanded, parse_list(expand))}
 
 
 @router.get(
@@ -302,16 +306,16 @@ def _write(
     typed_documents.require_of_type(
         services.read_uow(), actor, Permission.WRITE, type_name, document_id
     )
-    content_type = _type_of(services, actor, type_name)
+    types = _types(services, actor)
     write = documents.update_document(
         services.uow(),
         services.clock,
         actor,
         document_id,
-        document_input(body, type_name, content_type),
+        document_input(body, type_name, types.get(type_name)),
         replace=replace,
     )
-    return {"data": _shaper(services, actor).shape(write.document)}
+    return {"data": _shaper(services, types).shape(write.document)}
 
 
 @router.put(
