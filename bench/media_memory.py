@@ -18,7 +18,6 @@ import argparse
 import os
 import platform
 import struct
-import subprocess
 import tempfile
 import time
 import zlib
@@ -28,7 +27,7 @@ from pathlib import Path
 
 import httpx
 
-from harness import MASTHEAD, PASSWORD, bench_env, free_port
+from harness import bench_env, serving_process
 
 
 def striped_png(side: int, seeds: range) -> list[bytes]:
@@ -104,48 +103,26 @@ def main() -> None:
     env = bench_env(Path(tempfile.mkdtemp(prefix="masthead-bench-memory-")))
     env["MASTHEAD_MEDIA_MAX_BYTES"] = str(200 * 1024 * 1024)
     env["MASTHEAD_MEDIA_CONCURRENT_RENDERS"] = str(args.renders)
-    port = free_port()
-    server = subprocess.Popen(  # noqa: S603
-        [str(MASTHEAD), "serve", "--port", str(port)],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    try:
-        with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=300) as client:
-            for _ in range(300):
-                try:
-                    if client.get("/health").status_code == 200:
-                        break
-                except httpx.TransportError:
-                    pass
-                time.sleep(0.1)
-            token = client.post(
-                "/v1/auth/token", json={"username": "admin", "password": PASSWORD}
-            ).json()["accessToken"]
-            client.headers["Authorization"] = f"Bearer {token}"
-            idle = memory_kb(server.pid, "VmRSS") // 1024
-            print(
-                f"Masthead upload memory, local backend, SQLite; machine: {platform.machine()}, "
-                f"{os.cpu_count()} cores, Python {platform.python_version()}, "
-                f"{datetime.now(UTC):%Y-%m-%d}; {args.side}x{args.side} RGB PNG "
-                f"({len(images[0]) / 1e6:.1f} MB file); {args.renders} concurrent renders; "
-                f"idle server {idle} MiB"
-            )
-            n = args.concurrent
-            rounds = [
-                ("1 upload", images[:1]),
-                (f"{n} concurrent uploads", images[1 : 1 + n]),
-                (f"{n} concurrent uploads again", images[1 + n : 1 + 2 * n]),
-            ]
-            for name, batch in rounds:
-                peak, after, seconds = round_of(client, server.pid, batch)
-                print(f"{name:30} peak +{peak:5} MiB  after +{after:5} MiB  {seconds:6.1f} s")
-            held = memory_kb(server.pid, "VmRSS") // 1024 - idle
-            print(f"{'held now, over idle':30} +{held:5} MiB")
-    finally:
-        server.terminate()
-        server.wait(timeout=10)
+    with serving_process(env, timeout=300) as (client, server):
+        idle = memory_kb(server.pid, "VmRSS") // 1024
+        print(
+            f"Masthead upload memory, local backend, SQLite; machine: {platform.machine()}, "
+            f"{os.cpu_count()} cores, Python {platform.python_version()}, "
+            f"{datetime.now(UTC):%Y-%m-%d}; {args.side}x{args.side} RGB PNG "
+            f"({len(images[0]) / 1e6:.1f} MB file); {args.renders} concurrent renders; "
+            f"idle server {idle} MiB"
+        )
+        n = args.concurrent
+        rounds = [
+            ("1 upload", images[:1]),
+            (f"{n} concurrent uploads", images[1 : 1 + n]),
+            (f"{n} concurrent uploads again", images[1 + n : 1 + 2 * n]),
+        ]
+        for name, batch in rounds:
+            peak, after, seconds = round_of(client, server.pid, batch)
+            print(f"{name:30} peak +{peak:5} MiB  after +{after:5} MiB  {seconds:6.1f} s")
+        held = memory_kb(server.pid, "VmRSS") // 1024 - idle
+        print(f"{'held now, over idle':30} +{held:5} MiB")
 
 
 if __name__ == "__main__":
