@@ -5,10 +5,12 @@ No SQL here; every command goes through the same services as the HTTP API.
 
 from __future__ import annotations
 
+import shutil
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
+from pathlib import Path
 from uuid import UUID
 
 import typer
@@ -18,7 +20,7 @@ from rich.markup import escape
 
 from masthead.core import access
 from masthead.core.errors import MastheadError
-from masthead.core.models import Role
+from masthead.core.models import Actor, Role
 from masthead.core.services import accounts
 from masthead.settings import Settings
 from masthead.storage import migrate as migrations
@@ -38,6 +40,10 @@ app.add_typer(spaces_app, name="spaces")
 app.add_typer(users_app, name="users")
 app.add_typer(tokens_app, name="tokens")
 app.add_typer(media_app, name="media")
+releases_app = typer.Typer(
+    help="Publish, list, activate and export releases.", no_args_is_help=True
+)
+app.add_typer(releases_app, name="releases")
 
 out = Console()
 err = Console(stderr=True)
@@ -141,9 +147,22 @@ def serve(
 
 @app.command()
 def worker() -> None:
-    """Run the publish-job worker. Not yet implemented: publishing arrives with the
-    publishing capability; until then this command exits cleanly without doing anything."""
-    out.print("No publish jobs exist yet: the worker has nothing to do and exits.")
+    """Run publish jobs until stopped (SIGTERM/SIGINT finish the job in hand first). Run as
+    many as you like, on any machine that reaches the database: each job runs once. Set
+    MASTHEAD_EMBEDDED_WORKER=false on the servers when workers run apart."""
+    from masthead.logs import configure_logging
+    from masthead.media.setup import build_media_context, media_urls
+    from masthead.workers import build_runner, publish_deps, run_worker_process
+
+    settings = load_settings()
+    configure_logging(settings.log_level)
+    with database(settings) as db:
+        blobs = build_media_context(settings, now).blobs
+        deps = publish_deps(settings, db, now, blobs, media_urls(settings))
+        runner = build_runner(settings, deps)
+        out.print(f"Worker {escape(runner.owner)} waiting for jobs.")
+        sys.stdout.flush()
+        run_worker_process(runner, settings.worker_poll_seconds)
 
 
 @app.command()
@@ -297,3 +316,108 @@ def users_deactivate(
     with database(settings) as db, domain_errors():
         user = accounts.deactivate_user_by_name(db.uow(), now, username)
     out.print(f"Deactivated user [bold]{escape(user.username)}[/]; their sessions are revoked.")
+
+
+def _space_actor(db: Database, slug: str) -> Actor:
+    with db.read_uow() as uow:
+        space = uow.spaces.find_by_slug(slug)
+    if space is None:
+        raise fail(f"no space '{slug}'")
+    return access.system_actor(space).model_copy(update={"via": "cli"})
+
+
+@releases_app.command("list")
+def releases_list(space: str = typer.Option("default", help="Slug of the space.")) -> None:
+    """The space's releases, newest first; * marks the active one."""
+    from masthead.core.services import publishing
+
+    settings = load_settings()
+    with database(settings) as db, domain_errors():
+        found = publishing.list_releases(db.read_uow(), _space_actor(db, space), 100)
+    active = found.active.release.id if found.active else None
+    for release in found.items:
+        mark = "*" if release.id == active else " "
+        print(  # noqa: T201 - plain, tab-separated
+            f"{mark}\t{release.id}\t{release.hash[:16]}\t{release.document_count}\t"
+            f"{release.created_at.isoformat()}"
+        )
+
+
+@releases_app.command("publish")
+def releases_publish(
+    space: str = typer.Option("default", help="Slug of the space."),
+    activate: bool = typer.Option(False, help="Activate the new release (the first always is)."),
+) -> None:
+    """Build a release now, in this process (no worker needed), and print it."""
+    from masthead.core.jobs import JobStatus
+    from masthead.core.services import publishing
+    from masthead.media.setup import build_media_context, media_urls
+    from masthead.workers import build_runner, publish_deps
+
+    settings = load_settings()
+    with database(settings) as db, domain_errors():
+        actor = _space_actor(db, space)
+        job = publishing.request_publish(db.uow(), now, actor, activate=activate)
+        deps = publish_deps(
+            settings, db, now, build_media_context(settings, now).blobs, media_urls(settings)
+        )
+        runner = build_runner(settings, deps)
+        while runner.run_next() is not None:
+            job = publishing.get_job(db.read_uow(), actor, job.id)
+            if job.status.finished:
+                break
+        job = publishing.get_job(db.read_uow(), actor, job.id)
+    if job.status is not JobStatus.COMPLETED:
+        raise fail(f"job {job.id} is {job.status.value}: {job.error or 'not finished'}")
+    result = job.result or {}
+    out.print(
+        f"Release [bold]{result.get('releaseId')}[/] ({str(result.get('hash'))[:16]}), "
+        f"{result.get('documents')} documents"
+        + (", unchanged" if result.get("unchanged") else "")
+        + (", active" if result.get("activated") else "")
+    )
+
+
+@releases_app.command("activate")
+def releases_activate(
+    release_id: UUID = typer.Argument(..., help="Id of the release."),
+    space: str = typer.Option("default", help="Slug of the space."),
+) -> None:
+    """Make a release the active one (an older one: a rollback)."""
+    from masthead.core.services import publishing
+
+    settings = load_settings()
+    with database(settings) as db, domain_errors():
+        active = publishing.activate_release(db.uow(), now, _space_actor(db, space), release_id)
+    out.print(f"Release [bold]{active.release.id}[/] is active.")
+
+
+@releases_app.command("export")
+def releases_export(
+    release_id: UUID = typer.Argument(..., help="Id of the release."),
+    directory: Path = typer.Argument(..., help="Directory to write the site into."),
+    space: str = typer.Option("default", help="Slug of the space."),
+) -> None:
+    """Write a release's files (HTML, JSON, feeds, sitemap, manifest) into DIRECTORY, ready
+    for a static host."""
+    from rich.progress import Progress
+
+    from masthead.core.services import publishing
+    from masthead.media.setup import build_media_context
+
+    settings = load_settings()
+    blobs = build_media_context(settings, now).blobs
+    with database(settings) as db, domain_errors():
+        found = publishing.release_files(db.read_uow(), blobs, _space_actor(db, space), release_id)
+        directory.mkdir(parents=True, exist_ok=True)
+        with Progress(console=err, transient=True) as progress:
+            task = progress.add_task("Exporting", total=len(found.files))
+            for path, sha256 in sorted(found.files.items()):
+                target = publishing.export_path(directory, path)
+                target.parent.mkdir(parents=True, exist_ok=True)
+                with blobs.open(sha256) as source, target.open("wb") as sink:
+                    shutil.copyfileobj(source, sink)
+                progress.advance(task)
+    out.print(
+        f"Wrote {len(found.files)} files of release {found.release.id} to {escape(str(directory))}."
+    )

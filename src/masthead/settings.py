@@ -154,6 +154,44 @@ class Settings(BaseSettings):
         description="Path the Trokky API is served under (its documents' default base path).",
     )
 
+    # --- publishing ----------------------------------------------------------------------------
+    site_url: str | None = Field(
+        None,
+        description="Public URL of the published site, for canonical links, the sitemap and "
+        "feeds in releases. Unset: `http://<host>:<port>`.",
+    )
+    templates_dir: Path | None = Field(
+        None,
+        description="Templates that override the default ones (`post.html`, `page.html`, "
+        "`list.html`, `layout.html`); a subdirectory named after a space overrides for that "
+        "space only. Unset: the defaults.",
+    )
+    embedded_worker: bool = Field(
+        True,
+        description="Run publish jobs inside the server process. `false` when separate "
+        "`masthead worker` processes run them.",
+    )
+    publish_wait_seconds: float = Field(
+        10.0,
+        ge=0,
+        le=60,
+        description="How long `POST /v1/publish` waits for its job to finish: 201 with the "
+        "finished job within it, else 202 with the job still queued or running.",
+    )
+    job_lease_seconds: int = Field(
+        30,
+        ge=2,
+        le=3600,
+        description="A running job's lease, renewed every third of it; a job whose worker "
+        "died is taken over by another once its lease lapses.",
+    )
+    worker_poll_seconds: float = Field(
+        1.0, gt=0, le=60, description="How often an idle worker looks for due jobs."
+    )
+    preview_ttl_seconds: int = Field(
+        3600, ge=60, le=7 * 24 * 3600, description="How long a preview link stays valid."
+    )
+
     @field_validator("rate_limit", "login_rate_limit")
     @classmethod
     def _valid_limit(cls, value: str) -> str:
@@ -188,6 +226,10 @@ class Settings(BaseSettings):
         if self.secret_key is not None and len(self.secret_key) < 32:
             raise ValueError("MASTHEAD_SECRET_KEY must be at least 32 characters")
         return self
+
+    @property
+    def effective_site_url(self) -> str:
+        return (self.site_url or f"http://{self.host}:{self.port}").rstrip("/")
 
     @property
     def effective_database_url(self) -> str:

@@ -32,7 +32,7 @@ from masthead.api.middleware import (
 from masthead.api.wire import HealthResponse
 from masthead.core.blobs import BlobStore
 from masthead.core.ports import Clock, RateLimiter
-from masthead.core.security import DEFAULT_PASSWORDS, Passwords, TokenSigner
+from masthead.core.security import DEFAULT_PASSWORDS, Passwords, TokenSigner, UrlSigner
 from masthead.core.services import media
 from masthead.core.services.auth import AuthPolicy
 from masthead.core.services.media_store import MediaContext
@@ -41,6 +41,7 @@ from masthead.ratelimit import LimitsRateLimiter
 from masthead.settings import Settings
 from masthead.storage.database import make_engine, ping
 from masthead.storage.uow import Database
+from masthead.workers import EmbeddedWorker, build_runner, publish_deps
 
 SWEEP_INTERVAL_SECONDS = 900.0
 log = logging.getLogger("masthead.app")
@@ -83,14 +84,25 @@ def build_services(
         passwords=passwords,
         refresh_grace=timedelta(seconds=settings.refresh_reuse_grace_seconds),
     )
+    media = build_media_context(settings, clock, blobs)
+    urls = media_urls(settings)
+    publishing = publish_deps(settings, database, clock, media.blobs, urls)
+    worker = (
+        EmbeddedWorker(build_runner(settings, publishing), settings.worker_poll_seconds)
+        if settings.embedded_worker
+        else None
+    )
     return AppServices(
         settings=settings,
         database=database,
         auth=policy,
         clock=clock,
-        media=build_media_context(settings, clock, blobs),
-        media_urls=media_urls(settings),
+        media=media,
+        media_urls=urls,
         limiter=limiter,
+        publishing=publishing,
+        preview_signer=UrlSigner(settings.signing_key().encode()),
+        worker=worker,
     )
 
 
@@ -113,7 +125,11 @@ def create_app(
         sweeper = asyncio.create_task(
             _sweep_uploads_periodically(services.database, services.media, sweep_interval)
         )
+        if services.worker is not None:
+            services.worker.start()
         yield
+        if services.worker is not None:
+            await run_in_threadpool(services.worker.stop)
         sweeper.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await sweeper
@@ -139,6 +155,7 @@ def create_app(
     renderers = ErrorRenderers()
     app.state.error_renderers = renderers  # a dialect mounted later registers its format here
     renderers.register(native.PREFIX, native.render_native_error)
+    renderers.register("/preview", native.render_native_error)
     for prefix in trokky.owned_prefixes(settings.trokky_base_path):
         renderers.register(prefix, trokky.render_trokky_error)
     renderers.register(apps.PREFIX, apps.render_apps_error)
@@ -154,6 +171,7 @@ def create_app(
     app.include_router(toast.build_router())
     app.include_router(trokky.build_router(settings.trokky_base_path))
     app.include_router(media_files.router)
+    app.include_router(native.preview_page.router)
     openapi.install(app)
 
     @app.get("/health", response_model=HealthResponse, tags=["operations"])

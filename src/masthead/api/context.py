@@ -17,10 +17,13 @@ from masthead.core.errors import InvalidToken
 from masthead.core.media import MediaUrls
 from masthead.core.models import Actor, Principal
 from masthead.core.ports import Clock, RateLimiter, UnitOfWork
+from masthead.core.security import UrlSigner
 from masthead.core.services import auth
 from masthead.core.services.media_store import MediaContext
+from masthead.core.services.release_builder import PublishDeps
 from masthead.settings import Settings
 from masthead.storage.uow import Database
+from masthead.workers import EmbeddedWorker
 
 
 @dataclass(frozen=True)
@@ -34,6 +37,9 @@ class AppServices:
     media: MediaContext
     media_urls: MediaUrls
     limiter: RateLimiter  # the one the middleware and logins count in, shared by every limit
+    publishing: PublishDeps
+    preview_signer: UrlSigner
+    worker: EmbeddedWorker | None  # None when `masthead worker` processes run the jobs
 
     # How handlers get a unit of work: always through these, never through ``database``
     # (tests/core/test_boundaries.py holds dialects to it), so storage stays behind the core.

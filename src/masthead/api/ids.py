@@ -72,6 +72,20 @@ async def form_id_from_path(form_id: Annotated[str, _uuid_text("Form id (a UUID)
     return parse_id(form_id)
 
 
+async def job_id_from_path(job_id: Annotated[str, _uuid_text("Publish job id (a UUID)")]) -> UUID:
+    return parse_id(job_id)
+
+
+async def release_id_from_path(
+    release_id: Annotated[str, _uuid_text("Release id (a UUID)")],
+) -> UUID:
+    return parse_id(release_id)
+
+
+JobIdPath = Annotated[UUID, Depends(job_id_from_path)]
+"""``{job_id}`` in a route's path."""
+ReleaseIdPath = Annotated[UUID, Depends(release_id_from_path)]
+"""``{release_id}`` in a route's path."""
 UserIdPath = Annotated[UUID, Depends(user_id_from_path)]
 """``{user_id}`` in a route's path."""
 TokenIdPath = Annotated[UUID, Depends(token_id_from_path)]

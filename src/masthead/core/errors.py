@@ -98,6 +98,12 @@ class Forbidden(MastheadError):
     default_message = "Insufficient permissions"
 
 
+class Gone(MastheadError):
+    """The resource existed and has expired for good (a preview link past its expiry)."""
+
+    default_message = "This resource has expired"
+
+
 class RateLimited(MastheadError):
     default_message = "Too many requests"
 

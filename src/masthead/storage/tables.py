@@ -437,3 +437,99 @@ class FormSubmissionRow(Base):
     space_id: Mapped[UUID] = mapped_column(ForeignKey("spaces.id", ondelete="CASCADE"), index=True)
     data: Mapped[dict[str, Any]] = mapped_column(JSONData)
     created_at: Mapped[datetime]
+
+
+JOB_STATUS_CHECK = "status IN ('queued', 'running', 'completed', 'failed')"
+
+
+class JobRow(Base):
+    """A background job (publish a release, ...) and its lease: claimed by one worker at a
+    time, renewed while it runs, taken over by another worker when the lease lapses."""
+
+    __tablename__ = "jobs"
+    __table_args__ = (
+        CheckConstraint(JOB_STATUS_CHECK, name="status"),
+        Index("ix_jobs_status_run_at", "status", "run_at"),
+        Index("ix_jobs_space_created", "space_id", "created_at", "id"),
+    )
+
+    id: Mapped[UUID] = mapped_column(primary_key=True)
+    space_id: Mapped[UUID] = mapped_column(ForeignKey("spaces.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(32))
+    status: Mapped[str] = mapped_column(String(16))
+    payload: Mapped[dict[str, Any]] = mapped_column(JSONData)
+    run_at: Mapped[datetime]
+    attempts: Mapped[int] = mapped_column(Integer)
+    max_attempts: Mapped[int] = mapped_column(Integer)
+    lease_owner: Mapped[str | None] = mapped_column(String(64))
+    lease_expires_at: Mapped[datetime | None]
+    progress_done: Mapped[int] = mapped_column(Integer)
+    progress_total: Mapped[int] = mapped_column(Integer)
+    result: Mapped[dict[str, Any] | None] = mapped_column(JSONData)
+    error: Mapped[str | None] = mapped_column(Text)
+    created_by: Mapped[str | None] = mapped_column(String(64))
+    created_at: Mapped[datetime]
+    started_at: Mapped[datetime | None]
+    finished_at: Mapped[datetime | None]
+    updated_at: Mapped[datetime]
+
+
+class ReleaseRow(Base):
+    """An immutable snapshot of a space's published site. ``hash`` is the SHA-256 of its
+    manifest, whose file is the blob ``manifest_sha256``: the same content, the same hash."""
+
+    __tablename__ = "releases"
+    __table_args__ = (UniqueConstraint("space_id", "number", name="uq_releases_space_number"),)
+
+    id: Mapped[UUID] = mapped_column(primary_key=True)
+    space_id: Mapped[UUID] = mapped_column(ForeignKey("spaces.id", ondelete="CASCADE"))
+    number: Mapped[int] = mapped_column(Integer)  # 1, 2, 3... in the space: orders them
+    job_id: Mapped[UUID | None]
+    hash: Mapped[str] = mapped_column(String(64))
+    manifest_sha256: Mapped[str] = mapped_column(String(64))
+    document_count: Mapped[int] = mapped_column(Integer)
+    route_count: Mapped[int] = mapped_column(Integer)
+    file_count: Mapped[int] = mapped_column(Integer)
+    total_bytes: Mapped[int] = mapped_column(BigInteger)
+    created_by: Mapped[str | None] = mapped_column(String(64))
+    created_at: Mapped[datetime]
+
+
+class ReleaseRouteRow(Base):
+    """One rendered route of a release, found by its path or by its document's id."""
+
+    __tablename__ = "release_routes"
+    __table_args__ = (Index("ix_release_routes_release_document", "release_id", "document_id"),)
+
+    release_id: Mapped[UUID] = mapped_column(
+        ForeignKey("releases.id", ondelete="CASCADE"), primary_key=True
+    )
+    path: Mapped[str] = mapped_column(String(1000), primary_key=True)
+    document_id: Mapped[UUID | None]
+    sha256: Mapped[str] = mapped_column(String(64))
+
+
+class ActiveReleaseRow(Base):
+    """The one active release of a space: activation and rollback swap this pointer."""
+
+    __tablename__ = "active_releases"
+
+    space_id: Mapped[UUID] = mapped_column(
+        ForeignKey("spaces.id", ondelete="CASCADE"), primary_key=True
+    )
+    release_id: Mapped[UUID] = mapped_column(ForeignKey("releases.id", ondelete="CASCADE"))
+    activated_at: Mapped[datetime]
+    activated_by: Mapped[str | None] = mapped_column(String(64))
+
+
+class PreviewLinkRow(Base):
+    """A preview link: the token's SHA-256 (never the token), its document and its expiry."""
+
+    __tablename__ = "preview_links"
+
+    token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    space_id: Mapped[UUID] = mapped_column(ForeignKey("spaces.id", ondelete="CASCADE"), index=True)
+    document_id: Mapped[UUID] = mapped_column(ForeignKey("documents.id", ondelete="CASCADE"))
+    expires_at: Mapped[datetime]
+    created_by: Mapped[str | None] = mapped_column(String(64))
+    created_at: Mapped[datetime]

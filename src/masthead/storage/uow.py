@@ -18,8 +18,10 @@ from masthead.storage.repositories.content import (
 )
 from masthead.storage.repositories.forms import SqlFormRepository, SqlSubmissionRepository
 from masthead.storage.repositories.idempotency import SqlIdempotencyRepository
+from masthead.storage.repositories.jobs import SqlJobRepository
 from masthead.storage.repositories.media import SqlMediaRepository
 from masthead.storage.repositories.navigation import SqlMenuRepository
+from masthead.storage.repositories.releases import SqlPreviewRepository, SqlReleaseRepository
 from masthead.storage.repositories.tokens import (
     SqlApiTokenRepository,
     SqlRefreshTokenRepository,
@@ -42,6 +44,9 @@ class SqlUnitOfWork:
     menus: SqlMenuRepository
     forms: SqlFormRepository
     submissions: SqlSubmissionRepository
+    jobs: SqlJobRepository
+    releases: SqlReleaseRepository
+    previews: SqlPreviewRepository
 
     def __init__(self, session_factory: sessionmaker[Session]):
         self._session_factory = session_factory
@@ -72,6 +77,9 @@ class SqlUnitOfWork:
         self.menus = SqlMenuRepository(session)
         self.forms = SqlFormRepository(session)
         self.submissions = SqlSubmissionRepository(session)
+        self.jobs = SqlJobRepository(session)
+        self.releases = SqlReleaseRepository(session)
+        self.previews = SqlPreviewRepository(session)
         return self
 
     def __exit__(

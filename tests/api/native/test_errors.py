@@ -24,6 +24,7 @@ from masthead.core.errors import (
     Conflict,
     FieldError,
     Forbidden,
+    Gone,
     Invalid,
     MastheadError,
     MethodNotAllowed,
@@ -301,6 +302,7 @@ ALL_ERRORS = sorted({MastheadError, *_subclasses(MastheadError)}, key=lambda c: 
 # category (or a changed status) fails this test until someone decides what it maps to.
 STATUS_OF_CATEGORY: dict[type[MastheadError], int] = {
     NotFound: 404,
+    Gone: 410,
     Conflict: 409,
     Invalid: 422,
     Unauthenticated: 401,

@@ -94,6 +94,9 @@ ROUTES = [
     _form("DELETE"),
     _form("GET", "/submissions"),
     IdRoute("POST", FORM + "/submit", 404, "FORM_NOT_FOUND", {"payload": {}}, is_public=True),
+    IdRoute("GET", "/v1/publish/{job_id}", 404, "PUBLISH_JOB_NOT_FOUND"),
+    IdRoute("POST", "/v1/releases/{release_id}/activate", 404, "RELEASE_NOT_FOUND"),
+    IdRoute("GET", "/v1/preview/{document_id}", 404, "DOCUMENT_NOT_FOUND"),
 ]
 
 
@@ -106,6 +109,8 @@ async def _call(
         user_id=raw_id,
         token_id=raw_id,
         form_id=raw_id,
+        job_id=raw_id,
+        release_id=raw_id,
         number="1",
         a="1",
         b="2",

@@ -11,6 +11,8 @@ from masthead.api.native import (
     forms,
     media,
     navigation,
+    preview_page,
+    publishing,
     singletons,
     types,
 )
@@ -18,7 +20,7 @@ from masthead.api.native.errors import render_native_error
 from masthead.api.wire import ErrorResponse, error_responses
 
 PREFIX = "/v1"
-__all__ = ["PREFIX", "build_router", "render_native_error"]
+__all__ = ["PREFIX", "build_router", "preview_page", "render_native_error"]
 
 _ERRORS = error_responses(
     ErrorResponse,
@@ -44,4 +46,5 @@ def build_router() -> APIRouter:
     router.include_router(accounts.router)
     router.include_router(navigation.router)
     router.include_router(forms.router)
+    router.include_router(publishing.router)
     return router

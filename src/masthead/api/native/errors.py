@@ -17,7 +17,10 @@ from masthead.api.responses import OrjsonResponse
 from masthead.api.wire import ErrorResponse
 from masthead.core import errors as e
 from masthead.core.forms import FormNotFound
+from masthead.core.jobs import PublishJobNotFound
 from masthead.core.navigation import MenuNotFound, NavigationKeyInvalid
+from masthead.core.previews import PreviewExpired, PreviewNotFound, PreviewTokenInvalid
+from masthead.core.releases import ReleaseNotActive, ReleaseNotFound, ReleaseRouteNotFound
 from masthead.core.workflow import SelfApprovalForbidden
 
 # The codes native-v1-behaviour.md names, most specific class first; the categories'
@@ -25,6 +28,13 @@ from masthead.core.workflow import SelfApprovalForbidden
 NATIVE_CODES: CodeTable = (
     (e.DocumentNotFound, "DOCUMENT_NOT_FOUND"),
     (e.MediaNotFound, "MEDIA_NOT_FOUND"),
+    (PublishJobNotFound, "PUBLISH_JOB_NOT_FOUND"),
+    (ReleaseNotFound, "RELEASE_NOT_FOUND"),
+    (ReleaseNotActive, "RELEASE_NOT_ACTIVE"),
+    (ReleaseRouteNotFound, "ROUTE_NOT_FOUND"),
+    (PreviewNotFound, "PREVIEW_NOT_FOUND"),
+    (PreviewTokenInvalid, "PREVIEW_TOKEN_INVALID"),
+    (PreviewExpired, "PREVIEW_EXPIRED"),
     (MenuNotFound, "MENU_NOT_FOUND"),
     (FormNotFound, "FORM_NOT_FOUND"),
     (NavigationKeyInvalid, "NAVIGATION_KEY_INVALID"),

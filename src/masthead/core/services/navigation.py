@@ -32,15 +32,17 @@ from masthead.core.ports import Clock, UnitOfWork
 from masthead.core.services.documents import require_read
 
 
-def _resolve_all(
-    uow: UnitOfWork, actor: Actor, menus: list[Menu], perspective: Perspective
+def resolve_all(
+    uow: UnitOfWork, space_id: UUID, menus: list[Menu], perspective: Perspective
 ) -> list[ResolvedMenu]:
+    """``menus`` with their references resolved in ``perspective`` (also what a release
+    build renders)."""
     wanted: set[UUID] = set()
     for menu in menus:
         wanted |= referenced_ids(menu.items)
-    found = uow.documents.get_many(actor.space_id, wanted, perspective) if wanted else []
+    found = uow.documents.get_many(space_id, wanted, perspective) if wanted else []
     documents = {d.id: d for d in found}
-    routes = {t.name: t.route_pattern for t in uow.content_types.list(actor.space_id)}
+    routes = {t.name: t.route_pattern for t in uow.content_types.list(space_id)}
     return [resolve(m, documents, routes) for m in menus]
 
 
@@ -52,7 +54,7 @@ def list_menus(
     require_read(actor, perspective)
     with uow:
         menus = uow.menus.list(actor.space_id)
-        return _resolve_all(uow, actor, menus, perspective)
+        return resolve_all(uow, actor.space_id, menus, perspective)
 
 
 def get_menu(
@@ -66,7 +68,7 @@ def get_menu(
         menu = uow.menus.find(actor.space_id, key)
         if menu is None:
             raise MenuNotFound(f"Menu '{key}' not found")
-        return _resolve_all(uow, actor, [menu], perspective)[0]
+        return resolve_all(uow, actor.space_id, [menu], perspective)[0]
 
 
 def put_menu(
@@ -103,7 +105,7 @@ def put_menu(
                 updated_at=now,
             )
         )
-        resolved = _resolve_all(uow, actor, [stored], default_perspective(actor))[0]
+        resolved = resolve_all(uow, actor.space_id, [stored], default_perspective(actor))[0]
         uow.commit()
     return resolved
 

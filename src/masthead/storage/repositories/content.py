@@ -632,6 +632,45 @@ class SqlDocumentRepository:
         by_id = {d.id: d for d in self.get_many(space_id, ids, perspective)}
         return [by_id[i] for i in ids if i in by_id], total
 
+    def published_batch(self, space_id: UUID, after: UUID | None, limit: int) -> list[Document]:
+        """Published documents of the space in id order, ``limit`` after ``after``: a release
+        build reads the whole space in batches, never all of it at once."""
+        statement = select(PublishedDocumentRow).where(PublishedDocumentRow.space_id == space_id)
+        if after is not None:
+            statement = statement.where(PublishedDocumentRow.document_id > after)
+        rows = self._session.scalars(
+            statement.order_by(PublishedDocumentRow.document_id).limit(limit)
+        )
+        return [_published(r) for r in rows]
+
+    def count_published(self, space_id: UUID) -> int:
+        return (
+            self._session.scalar(
+                select(func.count())
+                .select_from(PublishedDocumentRow)
+                .where(PublishedDocumentRow.space_id == space_id)
+            )
+            or 0
+        )
+
+    def drafts_of_types(self, space_id: UUID, type_names: Iterable[str]) -> list[UUID]:
+        """Ids of the documents of ``type_names`` whose working copy is a draft (never
+        published, or edited since): what a site publish publishes first."""
+        names = list(type_names)
+        if not names:
+            return []
+        return list(
+            self._session.scalars(
+                select(DocumentRow.id)
+                .where(
+                    DocumentRow.space_id == space_id,
+                    DocumentRow.type.in_(names),
+                    DocumentRow.status == Status.DRAFT.value,
+                )
+                .order_by(DocumentRow.id)
+            )
+        )
+
     def get_many(
         self, space_id: UUID, ids: Iterable[UUID], perspective: Perspective
     ) -> list[Document]:
