@@ -235,16 +235,22 @@ def wrk(
 # --- the run -----------------------------------------------------------------------------------
 
 
-def run_size(args: argparse.Namespace, documents: int) -> dict[str, Any]:
+def ensure_loaded(peers_dir: Path, documents: int) -> Path:
+    """The data directory holding ``documents`` of the peers' posts, imported once."""
     data_dir = (Path("var") / f"load-{documents}").resolve()
     marker = data_dir / "loaded"
     if not marker.exists():
         shutil.rmtree(data_dir, ignore_errors=True)
-        posts = generate_posts(args.peers_dir, documents, data_dir / "posts")
+        posts = generate_posts(peers_dir, documents, data_dir / "posts")
         started = time.perf_counter()
         load(data_dir, posts)
         print(f"loaded {documents:,} posts in {time.perf_counter() - started:.0f} s", flush=True)
         marker.write_text(datetime.now(UTC).isoformat())
+    return data_dir
+
+
+def run_size(args: argparse.Namespace, documents: int) -> dict[str, Any]:
+    data_dir = ensure_loaded(args.peers_dir, documents)
     env = bench_env(data_dir)
     token = (
         subprocess.run(  # noqa: S603

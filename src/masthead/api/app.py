@@ -36,6 +36,7 @@ from masthead.core.security import DEFAULT_PASSWORDS, Passwords, TokenSigner, Ur
 from masthead.core.services import media
 from masthead.core.services.auth import AuthPolicy
 from masthead.core.services.media_store import MediaContext
+from masthead.core.services.publishing import ReleaseFileCache
 from masthead.media.setup import build_media_context, media_urls
 from masthead.ratelimit import LimitsRateLimiter
 from masthead.settings import Settings
@@ -101,6 +102,7 @@ def build_services(
         media_urls=urls,
         limiter=limiter,
         publishing=publishing,
+        release_files=ReleaseFileCache(media.blobs),
         preview_signer=UrlSigner(settings.signing_key().encode()),
         worker=worker,
     )

@@ -20,6 +20,7 @@ from masthead.core.ports import Clock, RateLimiter, UnitOfWork
 from masthead.core.security import UrlSigner
 from masthead.core.services import auth
 from masthead.core.services.media_store import MediaContext
+from masthead.core.services.publishing import ReleaseFileCache
 from masthead.core.services.release_builder import PublishDeps
 from masthead.settings import Settings
 from masthead.storage.uow import Database
@@ -38,6 +39,7 @@ class AppServices:
     media_urls: MediaUrls
     limiter: RateLimiter  # the one the middleware and logins count in, shared by every limit
     publishing: PublishDeps
+    release_files: ReleaseFileCache  # immutable files of releases, kept in memory
     preview_signer: UrlSigner
     worker: EmbeddedWorker | None  # None when `masthead worker` processes run the jobs
 

@@ -1,4 +1,4 @@
-"""HTTP helpers shared by dialects: ETags from document versions, If-Match parsing."""
+"""HTTP helpers shared by dialects: ETags, If-None-Match and If-Match parsing."""
 
 from __future__ import annotations
 
@@ -11,6 +11,14 @@ _ETAG = re.compile(r'^(?:W/)?"?(\d{1,18})"?\Z')
 
 def etag(version: int) -> str:
     return f'"{version}"'
+
+
+def etag_matches(if_none_match: str | None, etag: str) -> bool:
+    """Whether an ``If-None-Match`` header names ``etag`` (weakly compared) or is ``*``."""
+    if not if_none_match:
+        return False
+    tags = {t.strip().removeprefix("W/") for t in if_none_match.split(",")}
+    return "*" in tags or etag in tags
 
 
 def expected_version(if_match: str | None, body_version: int | None) -> int | None:

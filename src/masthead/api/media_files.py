@@ -22,6 +22,7 @@ from fastapi import APIRouter, Request
 from starlette.responses import Response, StreamingResponse
 
 from masthead.api.context import Services
+from masthead.api.http import etag_matches
 from masthead.api.openapi import PROBLEM_RESPONSE
 from masthead.api.query_params import any_case_pattern
 from masthead.core.blobs import CHUNK_SIZE, BlobStore
@@ -108,7 +109,7 @@ def serve_media_file(sha256: str, filename: str, request: Request, services: Ser
         focal_given="fp" in params,
     )
     headers = _headers(served)
-    if _etag_matches(request.headers.get("if-none-match"), headers["ETag"]):
+    if etag_matches(request.headers.get("if-none-match"), headers["ETag"]):
         return Response(status_code=304, headers=headers)
     try:
         byte_range = _byte_range(request, served, headers["ETag"])
@@ -145,13 +146,6 @@ def _headers(served: ServedFile) -> dict[str, str]:
     if disposition == "attachment":
         headers["Content-Security-Policy"] = SANDBOX
     return headers
-
-
-def _etag_matches(header: str | None, etag: str) -> bool:
-    if not header:
-        return False
-    tags = {t.strip().removeprefix("W/") for t in header.split(",")}
-    return "*" in tags or etag in tags
 
 
 class _Unsatisfiable(Exception):

@@ -289,7 +289,7 @@ class JobRepository(Protocol):
         """Raises PublishJobNotFound (also for another space's job)."""
         ...
 
-    def list(self, space_id: UUID, limit: int) -> list[Job]: ...
+    def list(self, space_id: UUID, limit: int, offset: int = 0) -> list[Job]: ...
     def claim(self, owner: str, now: datetime, lease_until: datetime) -> Job | None: ...
     def renew(
         self, job_id: UUID, owner: str, now: datetime, lease_until: datetime, done: int, total: int
@@ -303,6 +303,10 @@ class JobRepository(Protocol):
 
 
 class ReleaseRepository(Protocol):
+    def lock_space(self, space_id: UUID) -> None:
+        """Until the transaction ends: other release commits of the space wait."""
+        ...
+
     def add(self, release: Release, routes: list[ReleaseRoute]) -> None: ...
     def get(self, space_id: UUID, release_id: UUID) -> Release:
         """Raises ReleaseNotFound (also for another space's release)."""

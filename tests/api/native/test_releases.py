@@ -301,3 +301,25 @@ class TestWithoutWaiting:
         assert job["status"] == "queued"
         assert job["releaseId"] is None
         assert job["progress"] == {"done": 0, "total": 0}
+
+
+async def test_a_private_route_revalidates_with_its_etag(
+    client: httpx.AsyncClient, admin: Headers
+) -> None:
+    doc = await _doc(client, admin, title="Hello", type="post", content="<p>One</p>")
+    first = await _publish(client, admin)
+    page = await client.get(f"/v1/private/{doc['id']}", headers=admin)
+    etag = page.headers["etag"]
+    assert page.headers["cache-control"] == "private, no-cache"
+    same = await client.get(f"/v1/private/{doc['id']}", headers=admin | {"If-None-Match": etag})
+    assert same.status_code == 304
+    assert same.content == b""
+    await client.patch(f"/v1/documents/{doc['id']}", json={"content": "<p>Two</p>"}, headers=admin)
+    second = await _publish(client, admin, activate=True)
+    changed = await client.get(f"/v1/private/{doc['id']}", headers=admin | {"If-None-Match": etag})
+    assert changed.status_code == 200
+    assert changed.headers["etag"] != etag
+    assert changed.json()["releaseId"] == second["releaseId"]
+    await client.post(f"/v1/releases/{first['releaseId']}/activate", headers=admin)
+    back = await client.get(f"/v1/private/{doc['id']}", headers=admin | {"If-None-Match": etag})
+    assert back.status_code == 304  # rolled back: the first release's page again

@@ -57,14 +57,14 @@ def test_a_failing_job_is_retried_after_a_delay_then_fails_with_its_error(
 
     def handler(ctx: JobContext) -> None:
         calls.append(ctx.job.attempts)
-        raise RuntimeError(f"boom {ctx.job.attempts}")
+        raise RuntimeError(f"boom {ctx.job.attempts}: password=hunter2")
 
     job = publishing.request_publish(db.uow(), clock, admin)
     runner = _runner(db, clock, handler)
     runner.drain()
     waiting = _job(db, admin, job.id)
     assert waiting.status is JobStatus.QUEUED
-    assert waiting.error == "RuntimeError: boom 1"
+    assert waiting.error == "unexpected RuntimeError (the worker's log has the details)"
     assert waiting.run_at > clock.now
     assert runner.drain() == 0  # not before its retry time
     for _ in range(MAX_ATTEMPTS):
@@ -74,7 +74,7 @@ def test_a_failing_job_is_retried_after_a_delay_then_fails_with_its_error(
     assert calls == [1, 2, 3]
     assert failed.status is JobStatus.FAILED
     assert failed.attempts == MAX_ATTEMPTS
-    assert failed.error == "RuntimeError: boom 3"
+    assert failed.error == "unexpected RuntimeError (the worker's log has the details)"
 
 
 def test_a_job_whose_worker_stopped_is_taken_over_after_its_lease(
@@ -162,3 +162,16 @@ def test_viewers_cannot_publish(db: Database, clock: FakeClock, viewer: Actor) -
 
     with pytest.raises(Forbidden):
         publishing.request_publish(db.uow(), clock, viewer)
+
+
+def test_a_job_keeps_the_message_of_our_own_errors(
+    db: Database, clock: FakeClock, admin: Actor
+) -> None:
+    from masthead.core.errors import Invalid
+
+    def handler(ctx: JobContext) -> None:
+        raise Invalid("The template 'post.html' is missing a block")
+
+    job = publishing.request_publish(db.uow(), clock, admin)
+    _runner(db, clock, handler).drain()
+    assert _job(db, admin, job.id).error == "The template 'post.html' is missing a block"

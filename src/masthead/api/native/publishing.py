@@ -10,10 +10,11 @@ import asyncio
 from datetime import timedelta
 from typing import Annotated
 
-from fastapi import APIRouter, Body, Path, Query, Response
+from fastapi import APIRouter, Body, Path, Query, Request, Response
 from starlette.concurrency import run_in_threadpool
 
 from masthead.api.context import AppServices, CurrentActor, Services
+from masthead.api.http import etag_matches
 from masthead.api.ids import DocumentIdPath, JobIdPath, ReleaseIdPath
 from masthead.api.native.publishing_schemas import (
     ActivateResponse,
@@ -124,21 +125,30 @@ def activate_release(
     "/private/{route:path}",
     response_model=PrivateRoute,
     summary="A route of the active release, by its path or by a document id",
+    responses={304: {"description": "Not modified (If-None-Match)"}},
 )
 def private_route(
     route: Annotated[
         str, Path(description="A path (`blog/hello`, URL-encoded or not) or a document id")
     ],
+    request: Request,
     actor: CurrentActor,
     services: Services,
-) -> PrivateRoute:
-    found = publishing.read_route(services.read_uow(), services.publishing.blobs, actor, route)
-    return PrivateRoute(
+) -> Response:
+    found = publishing.find_route(services.read_uow(), actor, route)
+    # Readers' own copies only (the route is for members); revalidated each time, answered
+    # 304 until the active release or the route's HTML changes.
+    headers = {"ETag": found.etag, "Cache-Control": "private, no-cache"}
+    if etag_matches(request.headers.get("if-none-match"), found.etag):
+        return Response(status_code=304, headers=headers)
+    html = services.release_files.read(found.route.sha256)
+    body = PrivateRoute(
         route=found.route.path,
-        html=found.html.decode("utf-8", "replace"),
+        html=html.decode("utf-8", "replace"),
         releaseId=found.release.id,
         documentId=found.route.document_id,
     )
+    return Response(body.model_dump_json(), media_type="application/json", headers=headers)
 
 
 @router.get(

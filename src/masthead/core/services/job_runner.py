@@ -19,6 +19,8 @@ from collections.abc import Callable, Mapping
 from datetime import timedelta
 from typing import Any
 
+from jinja2 import TemplateError
+
 from masthead.core.errors import MastheadError
 from masthead.core.jobs import DEFAULT_LEASE, Job, JobKind, LeaseLost, Progress, retry_delay
 from masthead.core.ports import Clock, UnitOfWork, UnitOfWorkFactory
@@ -172,5 +174,13 @@ class JobRunner:
 
 
 def _describe(exc: BaseException) -> str:
-    text = exc.message if isinstance(exc, MastheadError) else f"{type(exc).__name__}: {exc}"
+    """What a job's readers may see of its error: our own errors' messages and template
+    errors (the space's own templates); anything else only by its kind, because its text
+    may carry SQL, paths or data (the worker's log has it all)."""
+    if isinstance(exc, MastheadError):
+        text = exc.message
+    elif isinstance(exc, TemplateError):
+        text = f"template error: {exc}"
+    else:
+        text = f"unexpected {type(exc).__name__} (the worker's log has the details)"
     return text[:MAX_ERROR]

@@ -7,6 +7,8 @@ machinery ``job_runner``.
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -91,6 +93,13 @@ def get_job(uow: UnitOfWork, actor: Actor, job_id: UUID) -> Job:
         return uow.jobs.get(actor.space_id, job_id)
 
 
+def list_jobs(uow: UnitOfWork, actor: Actor, limit: int = 50, offset: int = 0) -> list[Job]:
+    """The space's publish jobs, newest first. Raises AuthRequired, Forbidden."""
+    access.require(actor, Permission.READ)
+    with uow:
+        return uow.jobs.list(actor.space_id, min(limit, MAX_RELEASES_PAGE), offset)
+
+
 @dataclass(frozen=True)
 class ReleaseList:
     items: list[Release]
@@ -121,31 +130,63 @@ def activate_release(
 
 
 @dataclass(frozen=True)
-class RouteRead:
+class FoundRoute:
     route: ReleaseRoute
-    html: bytes
     release: Release
 
+    @property
+    def etag(self) -> str:
+        """Changes exactly when what the route serves changes: its HTML, or the release."""
+        return f'"{self.release.id.hex[:12]}-{self.route.sha256[:20]}"'
 
-def read_route(uow: UnitOfWork, blobs: BlobStore, actor: Actor, route: str) -> RouteRead:
-    """The active release's HTML of ``route``: a path (``/blog/hello``, with or without its
-    leading slash) or a document's id. Raises AuthRequired, Forbidden, ReleaseNotActive,
+
+def find_route(uow: UnitOfWork, actor: Actor, route: str) -> FoundRoute:
+    """The active release's ``route``: a path (``/blog/hello``, with or without its leading
+    slash) or a document's id. Raises AuthRequired, Forbidden, ReleaseNotActive,
     ReleaseRouteNotFound."""
     access.require(actor, Permission.READ)
     with uow:
         active = uow.releases.active(actor.space_id)
         if active is None:
             raise ReleaseNotActive()
-        release = active.release
-        found = _find_route(uow, release.id, route)
+        found = _find_route(uow, active.release.id, route)
     if found is None:
-        raise ReleaseRouteNotFound(f"No route '{route[:200]}' in release {release.id}")
-    try:
-        with blobs.open(found.sha256) as stream:
-            html = stream.read()
-    except BlobNotFound:
-        raise ReleaseFileMissing() from None
-    return RouteRead(route=found, html=html, release=release)
+        raise ReleaseRouteNotFound(f"No route '{route[:200]}' in release {active.release.id}")
+    return FoundRoute(route=found, release=active.release)
+
+
+class ReleaseFileCache:
+    """Release files by SHA-256. A hash names its bytes for good, so nothing here is ever
+    stale: no invalidation, only a bound on the bytes kept (least recently used go)."""
+
+    def __init__(self, blobs: BlobStore, max_bytes: int = 64 * 1024 * 1024):
+        self._blobs = blobs
+        self._max = max_bytes
+        self._files: OrderedDict[str, bytes] = OrderedDict()
+        self._size = 0
+        self._lock = threading.Lock()
+
+    def read(self, sha256: str) -> bytes:
+        """Raises ReleaseFileMissing."""
+        with self._lock:
+            data = self._files.get(sha256)
+            if data is not None:
+                self._files.move_to_end(sha256)
+                return data
+        try:
+            with self._blobs.open(sha256) as stream:
+                data = stream.read()
+        except BlobNotFound:
+            raise ReleaseFileMissing() from None
+        if len(data) <= self._max // 8:
+            with self._lock:
+                if sha256 not in self._files:
+                    self._files[sha256] = data
+                    self._size += len(data)
+                while self._size > self._max:
+                    _, dropped = self._files.popitem(last=False)
+                    self._size -= len(dropped)
+        return data
 
 
 def _find_route(uow: UnitOfWork, release_id: UUID, route: str) -> ReleaseRoute | None:

@@ -333,6 +333,7 @@ def _commit(
     job = ctx.job
     now = deps.clock()
     with deps.uow() as uow:
+        uow.releases.lock_space(job.space_id)  # numbers are taken one build at a time
         previous = uow.releases.latest(job.space_id)
         release = Release(
             id=uuid4(),

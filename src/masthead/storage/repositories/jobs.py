@@ -79,12 +79,13 @@ class SqlJobRepository:
             raise PublishJobNotFound()
         return _job(row)
 
-    def list(self, space_id: UUID, limit: int) -> list[Job]:
+    def list(self, space_id: UUID, limit: int, offset: int = 0) -> list[Job]:
         rows = self._session.scalars(
             select(JobRow)
             .where(JobRow.space_id == space_id)
             .order_by(JobRow.created_at.desc(), JobRow.id.desc())
             .limit(limit)
+            .offset(offset)
         )
         return [_job(r) for r in rows]
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from uuid import UUID
 
-from sqlalchemy import insert, select
+from sqlalchemy import func, insert, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -42,6 +42,14 @@ def _release(row: ReleaseRow) -> Release:
 class SqlReleaseRepository:
     def __init__(self, session: Session):
         self._session = session
+
+    def lock_space(self, space_id: UUID) -> None:
+        """Hold, until the transaction ends, the space's release lock: two builds finishing
+        at once take their numbers one after the other (PostgreSQL: an advisory transaction
+        lock; SQLite's writers already hold the database's one write lock)."""
+        if self._session.get_bind().dialect.name == "postgresql":
+            key = f"releases:{space_id}"
+            self._session.execute(select(func.pg_advisory_xact_lock(func.hashtextextended(key, 0))))
 
     def add(self, release: Release, routes: list[ReleaseRoute]) -> None:
         self._session.add(
