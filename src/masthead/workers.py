@@ -15,6 +15,7 @@ from masthead.core.jobs import JobKind
 from masthead.core.media import MediaUrls
 from masthead.core.ports import Clock
 from masthead.core.services.job_runner import JobContext, JobRunner
+from masthead.core.services.publishing import run_document_publish
 from masthead.core.services.release_builder import PublishDeps, build_release
 from masthead.settings import Settings
 from masthead.storage.uow import Database
@@ -40,10 +41,13 @@ def build_runner(settings: Settings, deps: PublishDeps) -> JobRunner:
     def publish(ctx: JobContext) -> None:
         build_release(ctx, deps)
 
+    def publish_document(ctx: JobContext) -> None:
+        run_document_publish(ctx, deps.uow, deps.clock)
+
     return JobRunner(
         deps.uow,
         deps.clock,
-        {JobKind.PUBLISH: publish},
+        {JobKind.PUBLISH: publish, JobKind.PUBLISH_DOCUMENT: publish_document},
         lease=timedelta(seconds=settings.job_lease_seconds),
     )
 

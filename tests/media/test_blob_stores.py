@@ -174,6 +174,25 @@ def test_the_blob_sits_at_its_content_addressed_key(backend: Backend) -> None:
     ]
 
 
+def test_put_many_stores_each_file_once_and_leaves_no_temp_files(backend: Backend) -> None:
+    backend.store.put(b"already there", content_type="text/plain")
+    items = [
+        (b"<p>one</p>", "text/html"),
+        (b"{}", "application/json"),
+        (b"<p>one</p>", "text/html"),  # the same bytes twice in one batch
+        (b"already there", "text/plain"),
+    ]
+    stored = backend.store.put_many(items)
+    assert [(b.sha256, b.size, b.content_type) for b in stored] == [
+        (sha256_of(data), len(data), content_type) for data, content_type in items
+    ]
+    for data, _ in items:
+        with backend.store.open(sha256_of(data)) as stream:
+            assert stream.read() == data
+    assert len(backend.stored_objects()) == 3
+    assert backend.temp_objects() == []
+
+
 def test_the_same_bytes_put_twice_are_stored_once(backend: Backend) -> None:
     first = backend.store.put(b"same bytes", content_type="text/plain")
     second = backend.store.put(io.BytesIO(b"same bytes"), content_type="text/markdown")

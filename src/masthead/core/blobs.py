@@ -13,7 +13,7 @@ from __future__ import annotations
 import io
 import re
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, BinaryIO, Protocol
@@ -50,6 +50,12 @@ class BlobStore(Protocol):
 
     def put(self, data: BinaryIO | bytes, *, content_type: str) -> StoredBlob:
         """Stream to a temp key, hash while writing, then move into place; stored once per hash."""
+        ...
+
+    def put_many(self, items: Sequence[tuple[bytes, str]]) -> list[StoredBlob]:
+        """Store many small in-memory files ((bytes, content type) each) at once, as ``put``
+        would, in order; faster where a store can make a batch durable together. Each blob
+        still appears complete or not at all."""
         ...
 
     def open(self, sha256: str, byte_range: tuple[int, int] | None = None) -> BinaryIO:

@@ -13,6 +13,7 @@ import hashlib
 import io
 import os
 import uuid
+from collections.abc import Sequence
 from datetime import datetime
 from pathlib import Path
 from typing import BinaryIO
@@ -44,6 +45,39 @@ class LocalBlobStore:
         staged, sha256, size = self._write_temp(data)
         self._move_into_place(staged, sha256)
         return StoredBlob(sha256=sha256, size=size, content_type=content_type)
+
+    def put_many(self, items: Sequence[tuple[bytes, str]]) -> list[StoredBlob]:
+        """Write every new file to a temp file, make them all durable with one ``sync``
+        (instead of an fsync each: a release writes thousands), then rename them into
+        place: a final name never points at bytes that are not on disk yet."""
+        stored: list[StoredBlob] = []
+        staged: dict[str, Path] = {}
+        try:
+            for data, content_type in items:
+                sha256 = hashlib.sha256(data).hexdigest()
+                stored.append(StoredBlob(sha256=sha256, size=len(data), content_type=content_type))
+                if sha256 in staged or self._path(sha256).is_file():
+                    continue
+                path = self._new_temp_path()
+                with path.open("xb") as out:
+                    out.write(data)
+                staged[sha256] = path
+            if staged:
+                os.sync()
+            parents: set[Path] = set()
+            for sha256 in list(staged):
+                final = self._path(sha256)
+                if not final.parent.is_dir():
+                    final.parent.mkdir(exist_ok=True)
+                    parents.add(self._blobs)
+                os.replace(staged.pop(sha256), final)
+                parents.add(final.parent)
+            for parent in parents:
+                _fsync_dir(parent)
+        finally:
+            for path in staged.values():
+                path.unlink(missing_ok=True)
+        return stored
 
     def open(self, sha256: str, byte_range: tuple[int, int] | None = None) -> BinaryIO:
         try:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import base64
 import contextlib
 import hashlib
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from datetime import datetime
 from typing import Any, BinaryIO
 
@@ -84,6 +84,10 @@ class S3BlobStore:
         if key != self._blob(sha256):
             self._move_into_place(key, sha256, content_type)
         return StoredBlob(sha256=sha256, size=size, content_type=content_type)
+
+    def put_many(self, items: Sequence[tuple[bytes, str]]) -> list[StoredBlob]:
+        """One PUT each (S3 has no batch write); each object appears whole or not at all."""
+        return [self.put(data, content_type=content_type) for data, content_type in items]
 
     def open(self, sha256: str, byte_range: tuple[int, int] | None = None) -> BinaryIO:
         extra = {"Range": f"bytes={byte_range[0]}-{byte_range[1]}"} if byte_range else {}

@@ -97,6 +97,7 @@ ROUTES = [
     IdRoute("GET", "/v1/publish/{job_id}", 404, "PUBLISH_JOB_NOT_FOUND"),
     IdRoute("POST", "/v1/releases/{release_id}/activate", 404, "RELEASE_NOT_FOUND"),
     IdRoute("GET", "/v1/preview/{document_id}", 404, "DOCUMENT_NOT_FOUND"),
+    _doc("POST", "/schedule", {"publishAt": "2030-01-01T00:00:00Z"}),
 ]
 
 

@@ -323,3 +323,48 @@ async def test_a_private_route_revalidates_with_its_etag(
     await client.post(f"/v1/releases/{first['releaseId']}/activate", headers=admin)
     back = await client.get(f"/v1/private/{doc['id']}", headers=admin | {"If-None-Match": etag})
     assert back.status_code == 304  # rolled back: the first release's page again
+
+
+async def test_a_document_publishes_itself_at_its_publish_at(
+    client: httpx.AsyncClient, app: FastAPI, clock: FakeClock, db: Any, space: Any
+) -> None:
+    admin = {"Authorization": f"Bearer {make_api_token(db, clock, 'default', Role.ADMIN)}"}
+    doc = await _doc(client, admin, title="Embargoed", type="post")
+    response = await client.post(
+        f"/v1/documents/{doc['id']}/schedule",
+        json={"publishAt": "2026-01-15T12:30:00+00:00"},
+        headers=admin,
+    )
+    assert response.status_code == 202, response.text
+    job = response.json()["job"]
+    assert (job["kind"], job["status"]) == ("publish_document", "queued")
+    runner = app.state.services.worker.runner
+    assert runner.drain() == 0
+    current = (await client.get(f"/v1/documents/{doc['id']}", headers=admin)).json()
+    assert current["document"]["status"] == "draft"
+    clock.advance(1800)
+    assert runner.drain() == 1
+    current = (await client.get(f"/v1/documents/{doc['id']}", headers=admin)).json()
+    assert current["document"]["status"] == "published"
+    done = (await client.get(f"/v1/publish/{job['id']}", headers=admin)).json()["job"]
+    assert done["status"] == "completed"
+    assert done["result"]["alreadyPublished"] is False
+
+
+async def test_scheduling_needs_a_publisher_and_a_document(
+    client: httpx.AsyncClient, admin: Headers, viewer: Headers
+) -> None:
+    doc = await _doc(client, admin, title="Later")
+    body = {"publishAt": "2030-01-01T00:00:00Z"}
+    assert_error(
+        await client.post(f"/v1/documents/{doc['id']}/schedule", json=body, headers=viewer),
+        403,
+        "FORBIDDEN",
+    )
+    assert_error(
+        await client.post("/v1/documents/nope/schedule", json=body, headers=admin),
+        404,
+        "DOCUMENT_NOT_FOUND",
+    )
+    missing = await client.post(f"/v1/documents/{doc['id']}/schedule", json={}, headers=admin)
+    assert missing.status_code == 422

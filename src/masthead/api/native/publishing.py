@@ -26,6 +26,7 @@ from masthead.api.native.publishing_schemas import (
     PublishBody,
     ReleaseList,
     ReleaseOut,
+    ScheduleBody,
 )
 from masthead.api.query_params import OffsetParam, PageParam, PageSizeParam, page_window
 from masthead.core.jobs import Job
@@ -80,6 +81,23 @@ async def publish(
         job = await _wait_for(services, actor, job, services.settings.publish_wait_seconds)
     if not job.status.finished:
         response.status_code = 202
+    return JobResponse(job=JobOut.of(job))
+
+
+@router.post(
+    "/documents/{document_id}/schedule",
+    response_model=JobResponse,
+    status_code=202,
+    summary="Publish a document at a given time (a queued job)",
+)
+def schedule_document(
+    document_id: DocumentIdPath, body: ScheduleBody, actor: CurrentActor, services: Services
+) -> JobResponse:
+    job = publishing.schedule_document_publish(
+        services.uow(), services.clock, actor, document_id, body.publishAt
+    )
+    if services.worker is not None and job.run_at <= job.created_at:
+        services.worker.kick()
     return JobResponse(job=JobOut.of(job))
 
 

@@ -29,6 +29,12 @@ class PublishBody(WireModel):
     )
 
 
+class ScheduleBody(WireModel):
+    publishAt: AwareDatetime = Field(
+        description="When to publish the document (ISO 8601 with an offset)"
+    )
+
+
 class Progress(WireModel):
     done: int
     total: int

@@ -22,7 +22,7 @@ from masthead.core.blobs import BlobNotFound, BlobStore
 from masthead.core.errors import ErrorKind, FieldError, Invalid
 from masthead.core.jobs import MAX_ATTEMPTS, Job, JobKind, JobStatus
 from masthead.core.models import Actor
-from masthead.core.ports import Clock, UnitOfWork
+from masthead.core.ports import Clock, UnitOfWork, UnitOfWorkFactory
 from masthead.core.releases import (
     ActiveRelease,
     Release,
@@ -31,7 +31,10 @@ from masthead.core.releases import (
     ReleaseRoute,
     ReleaseRouteNotFound,
 )
+from masthead.core.services.job_runner import JobContext
 from masthead.core.services.site_pages import safe_route
+from masthead.core.services.workflow import apply_action
+from masthead.core.workflow import Action
 
 MAX_SCHEDULE_AHEAD = timedelta(days=366 * 5)
 MAX_RELEASES_PAGE = 100
@@ -59,11 +62,8 @@ def request_publish(
     Raises AuthRequired, Forbidden, Invalid (``at`` too far ahead)."""
     access.require(actor, Permission.PUBLISH)
     now = clock()
-    if at is not None and at - now > MAX_SCHEDULE_AHEAD:
-        raise Invalid(
-            "A publish can be scheduled at most five years ahead",
-            details=[FieldError("at", "at most five years ahead", ErrorKind.MAXIMUM)],
-        )
+    if at is not None:
+        _check_schedule(now, at)
     job = Job(
         id=uuid4(),
         space_id=actor.space_id,
@@ -84,6 +84,64 @@ def request_publish(
         uow.jobs.add(job)
         uow.commit()
     return job
+
+
+def schedule_document_publish(
+    uow: UnitOfWork, clock: Clock, actor: Actor, document_id: UUID, at: datetime
+) -> Job:
+    """Queue the publish of one document at ``at`` (a per-document ``publishAt``), on the
+    same job machinery as site publishes. Raises AuthRequired, Forbidden, DocumentNotFound,
+    Invalid (``at`` too far ahead)."""
+    access.require(actor, Permission.PUBLISH)
+    now = clock()
+    _check_schedule(now, at)
+    job = Job(
+        id=uuid4(),
+        space_id=actor.space_id,
+        kind=JobKind.PUBLISH_DOCUMENT,
+        status=JobStatus.QUEUED,
+        payload={"actor": actor.model_dump(mode="json"), "documentId": str(document_id)},
+        run_at=max(at, now),
+        created_at=now,
+        updated_at=now,
+        max_attempts=MAX_ATTEMPTS,
+        created_by=actor_key(actor),
+    )
+    with uow:
+        uow.documents.get(actor.space_id, document_id)
+        uow.jobs.add(job)
+        uow.commit()
+    return job
+
+
+def run_document_publish(ctx: JobContext, uow_factory: UnitOfWorkFactory, clock: Clock) -> None:
+    """The handler of a scheduled document publish: publish it as the actor who scheduled
+    it (rights checked again now); a document already published as it is counts as done."""
+    job = ctx.job
+    actor = Actor.model_validate(job.payload["actor"])
+    document_id = UUID(job.payload["documentId"])
+    with uow_factory() as uow:
+        document = uow.documents.get(actor.space_id, document_id, for_update=True)
+        already = document.is_published and document.published_revision == document.revision
+        if not already:
+            document = apply_action(uow, clock, actor, document, None, Action.PUBLISH, None)
+        ctx.complete(
+            uow,
+            {
+                "documentId": str(document_id),
+                "publishedRevision": document.published_revision,
+                "alreadyPublished": already,
+            },
+        )
+        uow.commit()
+
+
+def _check_schedule(now: datetime, at: datetime) -> None:
+    if at - now > MAX_SCHEDULE_AHEAD:
+        raise Invalid(
+            "A publish can be scheduled at most five years ahead",
+            details=[FieldError("at", "at most five years ahead", ErrorKind.MAXIMUM)],
+        )
 
 
 def get_job(uow: UnitOfWork, actor: Actor, job_id: UUID) -> Job:

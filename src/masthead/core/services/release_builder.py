@@ -113,13 +113,21 @@ class _Build:
     documents: dict[str, dict[str, Any]] = field(default_factory=dict)
     problems: list[dict[str, str]] = field(default_factory=list)
 
+    pending: list[tuple[bytes, str]] = field(default_factory=list)
+
     def put(self, path: str, data: bytes, content_type: str) -> ReleaseFile:
+        """Record a file of the release; its bytes reach the blob store at the next
+        ``flush`` (a batch at a time: one durable write for many files)."""
         sha256 = hashlib.sha256(data).hexdigest()
-        if not self.deps.blobs.exists(sha256):
-            self.deps.blobs.put(data, content_type=content_type)
+        self.pending.append((data, content_type))
         stored = ReleaseFile(path=path, sha256=sha256, size=len(data), content_type=content_type)
         self.files[path] = stored
         return stored
+
+    def flush(self) -> None:
+        if self.pending:
+            self.deps.blobs.put_many(self.pending)
+            self.pending = []
 
     def problem(self, document_id: str, reason: str) -> None:
         if len(self.problems) < MAX_PROBLEMS:
@@ -226,6 +234,7 @@ def build_release(ctx: JobContext, deps: PublishDeps) -> None:
             urls = media_url_map(uow, space.id, wanted, deps.media_urls, deps.site_url)
         for document in batch:
             _add_document(build, renderer, site, types, listings, lastmod, document, urls)
+        build.flush()
         after = batch[-1].id
         done += len(batch)
         ctx.report(done, max(total, done))
@@ -247,6 +256,7 @@ def build_release(ctx: JobContext, deps: PublishDeps) -> None:
         option=orjson.OPT_SORT_KEYS,
     )
     manifest_file = build.put("manifest.json", manifest, "application/json")
+    build.flush()  # every file is stored before the release that names them commits
     _commit(ctx, deps, actor, build, manifest_file, drafts)
 
 
