@@ -25,7 +25,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from harness import MASTHEAD, bench_env
+from harness import MASTHEAD, bench_env, masthead
 from http_load import BENCH, ensure_loaded
 
 TIME = shutil.which("time", path="/usr/bin") or "/usr/bin/time"  # GNU time: peak RSS
@@ -91,6 +91,7 @@ def main() -> None:
     runs = []
     for documents in args.documents:
         env = bench_env(ensure_loaded(args.peers_dir, documents))
+        masthead("migrate", env=env)  # data loaded by an older version
         run: dict[str, Any] = {"documents": documents}
         # P1 writes every file: start from an empty blob store (the benchmark's data has no
         # media, so only earlier runs' release files are dropped).

@@ -175,8 +175,9 @@ class Settings(BaseSettings):
         10.0,
         ge=0,
         le=60,
-        description="How long `POST /v1/publish` waits for its job to finish: 201 with the "
-        "finished job within it, else 202 with the job still queued or running.",
+        description="How long `POST /v1/publish` (and the apps API's `POST .../deployments`) "
+        "waits for its job to finish: 201 with the finished job within it, else 202 with "
+        "the job still queued or running.",
     )
     job_lease_seconds: int = Field(
         30,

@@ -22,6 +22,7 @@ import masthead
 from masthead.api import apps, media_files, native, openapi, toast, trokky, workflow
 from masthead.api.context import AppServices, Services
 from masthead.api.cors import CorsMiddleware, OptionsMiddleware
+from masthead.api.delivery import DeliveryCache
 from masthead.api.errors import ErrorRenderers, UnexpectedErrorMiddleware, install_error_handlers
 from masthead.api.middleware import (
     BodyLimitMiddleware,
@@ -103,6 +104,7 @@ def build_services(
         limiter=limiter,
         publishing=publishing,
         release_files=ReleaseFileCache(media.blobs),
+        delivery=DeliveryCache(),
         preview_signer=UrlSigner(settings.signing_key().encode()),
         worker=worker,
     )

@@ -12,6 +12,7 @@ from typing import Annotated
 
 from fastapi import Depends, Header, Request
 
+from masthead.api.delivery import DeliveryCache
 from masthead.api.middleware import client_address
 from masthead.core.errors import InvalidToken
 from masthead.core.media import MediaUrls
@@ -40,6 +41,7 @@ class AppServices:
     limiter: RateLimiter  # the one the middleware and logins count in, shared by every limit
     publishing: PublishDeps
     release_files: ReleaseFileCache  # immutable files of releases, kept in memory
+    delivery: DeliveryCache  # published reads' answers, by publish generation
     preview_signer: UrlSigner
     worker: EmbeddedWorker | None  # None when `masthead worker` processes run the jobs
 

@@ -16,7 +16,7 @@ from uuid import UUID
 from masthead.core.content_types import ContentType
 from masthead.core.documents import Document, Perspective, Revision, TransitionRecord
 from masthead.core.forms import Form, Submission
-from masthead.core.jobs import Job, JobStatus
+from masthead.core.jobs import Job, JobKind, JobStatus
 from masthead.core.listing import DocumentQuery
 from masthead.core.media import MediaAsset, MediaQuery, Rendition
 from masthead.core.models import ApiToken, Role, Space, User
@@ -289,7 +289,9 @@ class JobRepository(Protocol):
         """Raises PublishJobNotFound (also for another space's job)."""
         ...
 
-    def list(self, space_id: UUID, limit: int, offset: int = 0) -> list[Job]: ...
+    def list(
+        self, space_id: UUID, limit: int, offset: int = 0, kind: JobKind | None = None
+    ) -> list[Job]: ...
     def claim(self, owner: str, now: datetime, lease_until: datetime) -> Job | None: ...
     def renew(
         self, job_id: UUID, owner: str, now: datetime, lease_until: datetime, done: int, total: int
@@ -323,6 +325,14 @@ class ReleaseRepository(Protocol):
 class PreviewRepository(Protocol):
     def add(self, link: PreviewLink) -> None: ...
     def find(self, token_hash: str) -> PreviewLink | None: ...
+
+
+class GenerationRepository(Protocol):
+    def get(self, space_id: UUID) -> int:
+        """The space's publish generation (0 before its first published change)."""
+        ...
+
+    def bump(self, space_ids: Iterable[UUID]) -> None: ...
 
 
 class UnitOfWork(Protocol):
@@ -363,6 +373,8 @@ class UnitOfWork(Protocol):
     def releases(self) -> ReleaseRepository: ...
     @property
     def previews(self) -> PreviewRepository: ...
+    @property
+    def generations(self) -> GenerationRepository: ...
 
     def __enter__(self) -> Self: ...
     def __exit__(

@@ -533,3 +533,16 @@ class PreviewLinkRow(Base):
     expires_at: Mapped[datetime]
     created_by: Mapped[str | None] = mapped_column(String(64))
     created_at: Mapped[datetime]
+
+
+class PublishGenerationRow(Base):
+    """A counter per space, raised by every commit that changes what published reads
+    answer (a publish, an unpublish, an activation, a type or media change): caches of
+    published reads in any process are keyed by it, so none serves a stale answer."""
+
+    __tablename__ = "publish_generations"
+
+    space_id: Mapped[UUID] = mapped_column(
+        ForeignKey("spaces.id", ondelete="CASCADE"), primary_key=True
+    )
+    generation: Mapped[int] = mapped_column(BigInteger)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from types import TracebackType
 from typing import Self
+from uuid import UUID
 
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
@@ -17,6 +18,7 @@ from masthead.storage.repositories.content import (
     SqlTransitionRepository,
 )
 from masthead.storage.repositories.forms import SqlFormRepository, SqlSubmissionRepository
+from masthead.storage.repositories.generations import SqlGenerationRepository
 from masthead.storage.repositories.idempotency import SqlIdempotencyRepository
 from masthead.storage.repositories.jobs import SqlJobRepository
 from masthead.storage.repositories.media import SqlMediaRepository
@@ -47,6 +49,7 @@ class SqlUnitOfWork:
     jobs: SqlJobRepository
     releases: SqlReleaseRepository
     previews: SqlPreviewRepository
+    generations: SqlGenerationRepository
 
     def __init__(self, session_factory: sessionmaker[Session]):
         self._session_factory = session_factory
@@ -63,23 +66,26 @@ class SqlUnitOfWork:
             raise RuntimeError("unit of work is not re-entrant")
         session = self._session_factory()
         self._session = session
+        self._published_changes: set[UUID] = set()
+        changed = self._published_changes.add
         self.spaces = SqlSpaceRepository(session)
         self.users = SqlUserRepository(session)
         self.api_tokens = SqlApiTokenRepository(session)
         self.refresh_tokens = SqlRefreshTokenRepository(session)
         self.revoked_access_tokens = SqlRevokedAccessTokenRepository(session)
-        self.content_types = SqlContentTypeRepository(session)
-        self.documents = SqlDocumentRepository(session)
+        self.content_types = SqlContentTypeRepository(session, changed)
+        self.documents = SqlDocumentRepository(session, changed)
         self.revisions = SqlRevisionRepository(session)
         self.transitions = SqlTransitionRepository(session)
         self.idempotency = SqlIdempotencyRepository(session)
-        self.media = SqlMediaRepository(session)
+        self.media = SqlMediaRepository(session, changed)
         self.menus = SqlMenuRepository(session)
         self.forms = SqlFormRepository(session)
         self.submissions = SqlSubmissionRepository(session)
         self.jobs = SqlJobRepository(session)
-        self.releases = SqlReleaseRepository(session)
+        self.releases = SqlReleaseRepository(session, changed)
         self.previews = SqlPreviewRepository(session)
+        self.generations = SqlGenerationRepository(session)
         return self
 
     def __exit__(
@@ -95,9 +101,15 @@ class SqlUnitOfWork:
             session.close()
 
     def commit(self) -> None:
+        # What published reads answer changed: raise the spaces' generations in the same
+        # transaction, so no cache keyed by the old generation outlives the change.
+        if self._published_changes:
+            self.generations.bump(self._published_changes)
+            self._published_changes.clear()
         self.session.commit()
 
     def rollback(self) -> None:
+        self._published_changes.clear()
         self.session.rollback()
 
 

@@ -1,7 +1,7 @@
-"""Ids in the apps API's paths: an entry id is a slug and an upload id a hash, so any text
-that names nothing answers exactly as an unknown id (404 ``{error}``, or what the route
-checks first: 403 for a viewer's write, 401 without a token), never 422 or 500. Runs on
-SQLite and PostgreSQL."""
+"""Ids in the apps API's paths: an entry id is a slug, an upload id a hash and a deployment id
+a UUID, so any text that names nothing answers exactly as an unknown id (404 ``{error}``, or
+what the route checks first: 403 for a viewer's write, 401 without a token), never 422 or
+500. Runs on SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
@@ -20,8 +20,9 @@ pytestmark = pytest.mark.anyio
 ENTRY = "/api/v1/apps/{app_slug}/content/{schema_slug}/{entry_id}"
 UPLOAD = "/api/v1/apps/{app_slug}/uploads/{hash}"
 SCHEMA = "/api/v1/apps/{app_slug}/schemas/{schema_slug}"
+DEPLOYMENT = "/api/v1/apps/{app_slug}/deployments/{deployment_id}"
 ODD_IDS = ["doc_missing", "123", "UPPER", "a" * 200, "%E2%82%AC", "x.y", "publish"]
-ID_PARAM = re.compile(r"\{(entry_id|hash)[^}]*\}")
+ID_PARAM = re.compile(r"\{(entry_id|hash|deployment_id)[^}]*\}")
 WRITES = {"PUT", "DELETE", "POST"}
 
 # (method, path, body): what the editor token gets for an unknown id is 404 on each.
@@ -33,6 +34,7 @@ ROUTES: list[tuple[str, str, dict[str, Any] | None]] = [
     ("POST", ENTRY + "/unpublish", None),
     ("GET", UPLOAD, None),
     ("GET", UPLOAD + "/file", None),
+    ("GET", DEPLOYMENT, None),
 ]
 
 
@@ -42,6 +44,7 @@ def _url(path: str, raw_id: str) -> str:
         .replace("{schema_slug}", "blog-posts")
         .replace("{entry_id}", raw_id)
         .replace("{hash}", raw_id)
+        .replace("{deployment_id}", raw_id)
     )
 
 

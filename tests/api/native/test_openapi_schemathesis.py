@@ -18,7 +18,6 @@ database tests' to find.
 
 from __future__ import annotations
 
-import dataclasses
 import re
 import shutil
 import tempfile
@@ -35,12 +34,11 @@ from schemathesis import checks
 from schemathesis.core.parameters import ParameterLocation
 from schemathesis.python.asgi import ASGIClient
 
-from masthead.api.app import create_app
+from masthead.api.app import build_services, create_app
 from masthead.api.context import AppServices
 from masthead.api.openapi import TEXT_PATTERN
 from masthead.core.models import Role
 from masthead.core.paging import MAX_LIMIT, MAX_OFFSET
-from masthead.media.setup import build_media_context
 from masthead.ratelimit import LimitsRateLimiter
 from masthead.settings import Settings
 from masthead.storage.database import make_engine
@@ -142,9 +140,15 @@ def admin_session(
     database = Database(make_engine(f"sqlite:///{path}"))
     services: AppServices = shared_app.state.services
     clock = services.clock
-    own_dir = services.settings.model_copy(update={"data_dir": tmp_path / "data"})
-    shared_app.state.services = dataclasses.replace(
-        services, database=database, media=build_media_context(own_dir, clock)
+    own_settings = services.settings.model_copy(update={"data_dir": tmp_path / "data"})
+    # The test's own services (database, media, publishing, embedded worker), as
+    # tests/conftest.py gives every API test.
+    shared_app.state.services = build_services(
+        own_settings,
+        clock=clock,
+        limiter=services.limiter,
+        database=database,
+        passwords=FAST_PASSWORDS,
     )
     make_space(database, clock, "default")
     session = ASGIClient(shared_app, base_url=BASE_URL)

@@ -22,7 +22,12 @@ DOCUMENTED = {
     409: "CONFLICT",
     500: "INTERNAL_ERROR",
 }
-UNLISTED = {405: "METHOD_NOT_ALLOWED", 413: "PAYLOAD_TOO_LARGE", 429: "RATE_LIMITED"}
+UNLISTED = {
+    405: "METHOD_NOT_ALLOWED",
+    410: "GONE",
+    413: "PAYLOAD_TOO_LARGE",
+    429: "RATE_LIMITED",
+}
 
 
 def _all_errors() -> list[type[e.MastheadError]]:

@@ -8,6 +8,7 @@ from uuid import UUID
 from fastapi import APIRouter, Header, Path, Query, Request, Response
 
 from masthead.api.context import CurrentActor, Services
+from masthead.api.delivery import published_answer
 from masthead.api.http import etag, expected_version
 from masthead.api.idempotency import IdempotencyKey, replay_or_run
 from masthead.api.ids import DocumentIdPath
@@ -48,8 +49,9 @@ from masthead.api.query_params import (
     parse_statuses,
 )
 from masthead.core import limits
-from masthead.core.listing import DEFAULT_SORT, DocumentQuery
-from masthead.core.services import documents, queries, revisions, workflow
+from masthead.core.documents import Perspective
+from masthead.core.listing import DEFAULT_SORT, DocumentQuery, default_perspective
+from masthead.core.services import delivery, documents, queries, revisions, workflow
 from masthead.core.workflow import Action
 
 router = APIRouter(prefix="/documents", tags=["documents"])
@@ -99,7 +101,7 @@ def list_documents(
     page: PageParam = None,
     expand: str | None = Query(None, description="e.g. author,categories,author.company"),
     fields: str | None = Query(None, description="Fields to return"),
-) -> DocumentList:
+) -> DocumentList | Response:
     size, start = page_window(
         limit=limit if limit is not None else pageSize, offset=offset, page=page
     )
@@ -116,8 +118,21 @@ def list_documents(
         expand=parse_list(expand),
         fields=parse_list(fields) or None,
     )
-    result = queries.list_documents(services.read_uow(), actor, query)
-    return DocumentList.of(result, query.expand, query.fields, media_renderer(services))
+
+    def build() -> DocumentList:
+        result = queries.list_documents(services.read_uow(), actor, query)
+        return DocumentList.of(result, query.expand, query.fields, media_renderer(services))
+
+    if (perspective or default_perspective(actor)) is not Perspective.PUBLISHED:
+        return build()
+    generation = delivery.published_generation(services.read_uow(), actor)
+    return published_answer(
+        request,
+        services.delivery,
+        actor,
+        generation,
+        lambda: (build().model_dump_json(by_alias=True).encode(), None),
+    )
 
 
 @router.post(
@@ -150,20 +165,33 @@ def create_document(
 @router.get("/{document_id}", response_model=DocumentResponse, summary="Get a document")
 def get_document(
     document_id: DocumentIdPath,
+    request: Request,
     response: Response,
     actor: CurrentActor,
     services: Services,
     perspective: PerspectiveParam = None,
     expand: str | None = Query(None, description="References to inline"),
-) -> DocumentResponse:
+) -> DocumentResponse | Response:
     paths = parse_list(expand)
-    document, expanded = queries.get_expanded(
-        services.read_uow(), actor, document_id, perspective, paths
-    )
-    response.headers["ETag"] = etag(document.version)
-    return DocumentResponse(
-        document=DocumentOut.of(document, expanded, paths, media_renderer(services))
-    )
+
+    def build() -> tuple[DocumentResponse, str]:
+        document, expanded = queries.get_expanded(
+            services.read_uow(), actor, document_id, perspective, paths
+        )
+        out = DocumentOut.of(document, expanded, paths, media_renderer(services))
+        return DocumentResponse(document=out), etag(document.version)
+
+    if (perspective or default_perspective(actor)) is not Perspective.PUBLISHED:
+        answer, tag = build()
+        response.headers["ETag"] = tag
+        return answer
+    generation = delivery.published_generation(services.read_uow(), actor)
+
+    def serialised() -> tuple[bytes, str]:
+        answer, tag = build()
+        return answer.model_dump_json(by_alias=True).encode(), tag
+
+    return published_answer(request, services.delivery, actor, generation, serialised)
 
 
 @router.patch(

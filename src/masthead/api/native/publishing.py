@@ -6,16 +6,16 @@ starts it at once): 201 with the finished job, else 202 with the job still under
 
 from __future__ import annotations
 
-import asyncio
 from datetime import timedelta
 from typing import Annotated
 
 from fastapi import APIRouter, Body, Path, Query, Request, Response
 from starlette.concurrency import run_in_threadpool
 
-from masthead.api.context import AppServices, CurrentActor, Services
+from masthead.api.context import CurrentActor, Services
 from masthead.api.http import etag_matches
 from masthead.api.ids import DocumentIdPath, JobIdPath, ReleaseIdPath
+from masthead.api.jobs import start_and_wait
 from masthead.api.native.publishing_schemas import (
     ActivateResponse,
     ActiveOut,
@@ -29,27 +29,9 @@ from masthead.api.native.publishing_schemas import (
     ScheduleBody,
 )
 from masthead.api.query_params import OffsetParam, PageParam, PageSizeParam, page_window
-from masthead.core.jobs import Job
-from masthead.core.models import Actor
 from masthead.core.services import previews, publishing
 
 router = APIRouter(tags=["publishing"])
-
-FIRST_POLL = 0.02
-MAX_POLL = 0.25
-
-
-async def _wait_for(services: AppServices, actor: Actor, job: Job, seconds: float) -> Job:
-    """Poll the job until it has finished or ``seconds`` have passed (any worker, any
-    process, may be running it)."""
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + seconds
-    delay = FIRST_POLL
-    while not job.status.finished and loop.time() < deadline:
-        await asyncio.sleep(min(delay, max(deadline - loop.time(), 0)))
-        delay = min(delay * 2, MAX_POLL)
-        job = await run_in_threadpool(publishing.get_job, services.read_uow(), actor, job.id)
-    return job
 
 
 @router.post(
@@ -75,10 +57,7 @@ async def publish(
         activate=body.activate,
         publish_drafts=body.publishDrafts,
     )
-    if services.worker is not None:
-        services.worker.kick()
-    if job.run_at <= job.created_at:
-        job = await _wait_for(services, actor, job, services.settings.publish_wait_seconds)
+    job = await start_and_wait(services, actor, job)
     if not job.status.finished:
         response.status_code = 202
     return JobResponse(job=JobOut.of(job))

@@ -3,26 +3,36 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Annotated, Any
 from uuid import UUID
 
-from pydantic import AwareDatetime, Field
+from pydantic import AwareDatetime, BeforeValidator, Field, StrictBool
 
 from masthead.api.wire import WireModel
 from masthead.core.jobs import Job
 from masthead.core.releases import ActiveRelease, Release
 
 
+def _iso_text(value: Any) -> Any:
+    """Times arrive as ISO 8601 text, as documented: a number is not read as a timestamp."""
+    if value is not None and not isinstance(value, str):
+        raise ValueError("expected an ISO 8601 date-time string with an offset")
+    return value
+
+
+IsoTime = Annotated[AwareDatetime, BeforeValidator(_iso_text)]
+
+
 class PublishBody(WireModel):
     """Every key is optional: clients of the contract send ``{}``."""
 
-    at: AwareDatetime | None = Field(
+    at: IsoTime | None = Field(
         None, description="Run the publish at this time (ISO 8601 with an offset): 202, queued"
     )
-    activate: bool = Field(
+    activate: StrictBool = Field(
         False, description="Activate the new release when it is built (the first always is)"
     )
-    publishDrafts: bool = Field(
+    publishDrafts: StrictBool = Field(
         True,
         description="First publish the drafts of types whose workflow is `none`, as the "
         "contract's upstream does; false: release only what is already published",
@@ -30,9 +40,7 @@ class PublishBody(WireModel):
 
 
 class ScheduleBody(WireModel):
-    publishAt: AwareDatetime = Field(
-        description="When to publish the document (ISO 8601 with an offset)"
-    )
+    publishAt: IsoTime = Field(description="When to publish the document (ISO 8601 with an offset)")
 
 
 class Progress(WireModel):

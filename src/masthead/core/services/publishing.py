@@ -151,11 +151,17 @@ def get_job(uow: UnitOfWork, actor: Actor, job_id: UUID) -> Job:
         return uow.jobs.get(actor.space_id, job_id)
 
 
-def list_jobs(uow: UnitOfWork, actor: Actor, limit: int = 50, offset: int = 0) -> list[Job]:
-    """The space's publish jobs, newest first. Raises AuthRequired, Forbidden."""
+def list_jobs(
+    uow: UnitOfWork,
+    actor: Actor,
+    limit: int = 50,
+    offset: int = 0,
+    kind: JobKind | None = None,
+) -> list[Job]:
+    """The space's jobs (of ``kind``, or all), newest first. Raises AuthRequired, Forbidden."""
     access.require(actor, Permission.READ)
     with uow:
-        return uow.jobs.list(actor.space_id, min(limit, MAX_RELEASES_PAGE), offset)
+        return uow.jobs.list(actor.space_id, min(limit, MAX_RELEASES_PAGE), offset, kind)
 
 
 @dataclass(frozen=True)

@@ -37,6 +37,7 @@ from masthead.core.errors import (
 from masthead.core.listing import DocumentQuery
 from masthead.core.workflow import Action, Status
 from masthead.storage import field_indexes, list_values, queries, search
+from masthead.storage.repositories.generations import PublishedChange
 from masthead.storage.tables import (
     ContentTypeRow,
     DocumentRow,
@@ -70,8 +71,9 @@ def _fields_json(content_type: ContentType) -> list[dict[str, Any]]:
 
 
 class SqlContentTypeRepository:
-    def __init__(self, session: Session):
+    def __init__(self, session: Session, changed: PublishedChange = lambda _: None):
         self._session = session
+        self._changed = changed
 
     def list(self, space_id: UUID) -> list[ContentType]:
         rows = self._session.scalars(
@@ -128,6 +130,7 @@ class SqlContentTypeRepository:
     def update(self, content_type: ContentType) -> None:
         """Also keeps ``documents.single_type`` in step when the kind changes (the service
         has refused a change to single while the type has more than one document)."""
+        self._changed(content_type.space_id)
         stored_kind = self._session.scalar(
             select(ContentTypeRow.kind).where(ContentTypeRow.id == content_type.id)
         )
@@ -159,6 +162,7 @@ class SqlContentTypeRepository:
         field_indexes.reconcile(self._session)
 
     def delete(self, space_id: UUID, name: str) -> None:
+        self._changed(space_id)
         self._session.execute(
             delete(ContentTypeRow).where(
                 ContentTypeRow.space_id == space_id, ContentTypeRow.name == name
@@ -302,8 +306,9 @@ def _from_row(row: Any, perspective: Perspective) -> Document:
 
 
 class SqlDocumentRepository:
-    def __init__(self, session: Session):
+    def __init__(self, session: Session, changed: PublishedChange = lambda _: None):
         self._session = session
+        self._changed = changed
 
     @property
     def _dialect(self) -> str:
@@ -496,6 +501,8 @@ class SqlDocumentRepository:
         """Publish many new (never published) documents at once (bulk import)."""
         if not documents:
             return
+        for space_id in {d.space_id for d, _ in documents}:
+            self._changed(space_id)
         self._session.execute(
             insert(PublishedDocumentRow),
             [_published_values(d, text_) for d, text_ in documents],
@@ -550,6 +557,7 @@ class SqlDocumentRepository:
         return True
 
     def delete(self, space_id: UUID, document_id: UUID) -> None:
+        self._changed(space_id)
         search.unindex(self._session, queries.DOCUMENTS, document_id)
         search.unindex(self._session, queries.PUBLISHED, document_id)
         self._session.execute(
@@ -559,6 +567,7 @@ class SqlDocumentRepository:
         )
 
     def delete_all_of_type(self, space_id: UUID, type_name: str) -> None:
+        self._changed(space_id)
         ids = list(
             self._session.scalars(
                 select(DocumentRow.id).where(
@@ -610,6 +619,7 @@ class SqlDocumentRepository:
         list_values.replace(self._session, [document], list_values.PUBLISHED, fresh=True)
 
     def unpublish(self, space_id: UUID, document_id: UUID) -> None:
+        self._changed(space_id)
         search.unindex(self._session, queries.PUBLISHED, document_id)
         list_values.clear(self._session, [document_id], list_values.PUBLISHED)
         self._session.execute(

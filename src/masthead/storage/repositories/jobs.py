@@ -79,11 +79,14 @@ class SqlJobRepository:
             raise PublishJobNotFound()
         return _job(row)
 
-    def list(self, space_id: UUID, limit: int, offset: int = 0) -> list[Job]:
+    def list(
+        self, space_id: UUID, limit: int, offset: int = 0, kind: JobKind | None = None
+    ) -> list[Job]:
+        statement = select(JobRow).where(JobRow.space_id == space_id)
+        if kind is not None:
+            statement = statement.where(JobRow.kind == kind.value)
         rows = self._session.scalars(
-            select(JobRow)
-            .where(JobRow.space_id == space_id)
-            .order_by(JobRow.created_at.desc(), JobRow.id.desc())
+            statement.order_by(JobRow.created_at.desc(), JobRow.id.desc())
             .limit(limit)
             .offset(offset)
         )

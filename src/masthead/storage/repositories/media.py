@@ -23,6 +23,7 @@ from masthead.core.media import (
 )
 from masthead.core.transforms import FocalPoint
 from masthead.storage import folding, queries
+from masthead.storage.repositories.generations import PublishedChange
 from masthead.storage.tables import MediaAssetRow, MediaRenditionRow
 
 _SORT_COLUMNS = {
@@ -101,8 +102,9 @@ def _values(asset: MediaAsset) -> dict[str, Any]:
 
 
 class SqlMediaRepository:
-    def __init__(self, session: Session):
+    def __init__(self, session: Session, changed: PublishedChange = lambda _: None):
         self._session = session
+        self._changed = changed  # media shown in published reads (expand, URLs) changed
         self._dialect = session.get_bind().dialect.name
 
     # --- assets ---------------------------------------------------------------------------
@@ -161,6 +163,7 @@ class SqlMediaRepository:
         return result.first() is not None
 
     def update(self, asset: MediaAsset) -> None:
+        self._changed(asset.space_id)
         values = _values(asset)
         del values["id"], values["space_id"]
         self._session.execute(
@@ -170,6 +173,7 @@ class SqlMediaRepository:
         )
 
     def delete(self, space_id: UUID, media_id: UUID) -> None:
+        self._changed(space_id)
         self._session.execute(
             delete(MediaAssetRow).where(
                 MediaAssetRow.id == media_id, MediaAssetRow.space_id == space_id

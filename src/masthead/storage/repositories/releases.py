@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from masthead.core.previews import PreviewLink
 from masthead.core.releases import ActiveRelease, Release, ReleaseNotFound, ReleaseRoute
+from masthead.storage.repositories.generations import PublishedChange
 from masthead.storage.tables import (
     ActiveReleaseRow,
     PreviewLinkRow,
@@ -40,8 +41,9 @@ def _release(row: ReleaseRow) -> Release:
 
 
 class SqlReleaseRepository:
-    def __init__(self, session: Session):
+    def __init__(self, session: Session, changed: PublishedChange = lambda _: None):
         self._session = session
+        self._changed = changed
 
     def lock_space(self, space_id: UUID) -> None:
         """Hold, until the transaction ends, the space's release lock: two builds finishing
@@ -119,6 +121,7 @@ class SqlReleaseRepository:
     def activate(self, space_id: UUID, release_id: UUID, at: datetime, by: str | None) -> None:
         """Point the space at ``release_id``: one row written, so readers see the old
         release or the new one, never a mix."""
+        self._changed(space_id)
         values = {
             "space_id": space_id,
             "release_id": release_id,
