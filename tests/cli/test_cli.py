@@ -7,7 +7,12 @@ own output alone.
 from __future__ import annotations
 
 import hashlib
+import os
 import re
+import signal
+import subprocess
+import sys
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
@@ -431,11 +436,40 @@ def test_tokens_create_for_unknown_space_exits_1_and_stores_no_token(
 # --- worker ----------------------------------------------------------------------------------
 
 
-def test_worker_exits_cleanly(migrated: Result, cli: Invoke) -> None:
-    result = cli("worker")
+def test_worker_runs_queued_jobs_and_stops_cleanly_on_sigterm(
+    migrated: Result, cli_env: dict[str, str | None], database: Database
+) -> None:
+    """A real `masthead worker` process: it builds the release of a queued publish, then
+    SIGTERM stops it with status 0 (the job in hand would be finished first)."""
+    from masthead.core.jobs import JobStatus
+    from masthead.core.services import publishing
 
-    assert result.exit_code == 0, result.output
-    assert result.exception is None
+    with database.read_uow() as uow:
+        actor = access.system_actor(uow.spaces.get_by_slug("default"))
+    job = publishing.request_publish(database.uow(), lambda: datetime.now(UTC), actor)
+    env = {k: v for k, v in os.environ.items() if not k.startswith("MASTHEAD_")}
+    env |= {k: v for k, v in cli_env.items() if v is not None}
+    env["MASTHEAD_WORKER_POLL_SECONDS"] = "0.1"
+    worker = subprocess.Popen(
+        [str(Path(sys.executable).parent / "masthead"), "worker"],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            found = publishing.get_job(database.read_uow(), actor, job.id)
+            if found.status.finished:
+                break
+            time.sleep(0.1)
+        assert found.status is JobStatus.COMPLETED, found.error
+        worker.send_signal(signal.SIGTERM)
+        assert worker.wait(timeout=15) == 0
+    finally:
+        if worker.poll() is None:
+            worker.kill()
+            worker.wait()
 
 
 # --- media ------------------------------------------------------------------------------------
