@@ -36,7 +36,7 @@ class CachedAnswer:
 class DeliveryCache:
     """A bounded LRU of published answers (by bytes); one per process."""
 
-    def __init__(self, max_bytes: int = 32 * 1024 * 1024, max_entry: int = 1024 * 1024):
+    def __init__(self, max_bytes: int = 16 * 1024 * 1024, max_entry: int = 1024 * 1024):
         self._max = max_bytes
         self._max_entry = max_entry
         self._entries: OrderedDict[CacheKey, CachedAnswer] = OrderedDict()

@@ -223,7 +223,7 @@ class ReleaseFileCache:
     """Release files by SHA-256. A hash names its bytes for good, so nothing here is ever
     stale: no invalidation, only a bound on the bytes kept (least recently used go)."""
 
-    def __init__(self, blobs: BlobStore, max_bytes: int = 64 * 1024 * 1024):
+    def __init__(self, blobs: BlobStore, max_bytes: int = 16 * 1024 * 1024):
         self._blobs = blobs
         self._max = max_bytes
         self._files: OrderedDict[str, bytes] = OrderedDict()
