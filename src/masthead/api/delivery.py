@@ -34,12 +34,23 @@ class CachedAnswer:
 
 
 class DeliveryCache:
-    """A bounded LRU of published answers (by bytes); one per process."""
+    """A bounded LRU of published answers (by bytes); one per process.
 
-    def __init__(self, max_bytes: int = 16 * 1024 * 1024, max_entry: int = 1024 * 1024):
+    Single flight: when many readers miss the same key at once (right after a publish, every
+    key of the space is new), one builds the answer and the others wait for it, instead of
+    each running the same query."""
+
+    def __init__(
+        self,
+        max_bytes: int = 16 * 1024 * 1024,
+        max_entry: int = 1024 * 1024,
+        wait_seconds: float = 10.0,
+    ):
         self._max = max_bytes
         self._max_entry = max_entry
+        self._wait = wait_seconds
         self._entries: OrderedDict[CacheKey, CachedAnswer] = OrderedDict()
+        self._building: dict[CacheKey, threading.Event] = {}
         self._size = 0
         self._lock = threading.Lock()
 
@@ -62,6 +73,31 @@ class DeliveryCache:
                 _, dropped = self._entries.popitem(last=False)
                 self._size -= len(dropped.body)
 
+    def get_or_build(
+        self, key: CacheKey, build: Callable[[], CachedAnswer]
+    ) -> tuple[CachedAnswer, str]:
+        """The cached answer ("hit"), or the one this caller or a concurrent one built
+        ("miss"). A builder that fails lets the waiters build for themselves."""
+        with self._lock:
+            found = self._entries.get(key)
+            if found is not None:
+                self._entries.move_to_end(key)
+                return found, "hit"
+            building = self._building.get(key)
+            if building is None:
+                self._building[key] = threading.Event()
+        if building is not None:
+            building.wait(self._wait)
+            found = self.get(key)
+            return (found, "miss") if found is not None else (build(), "miss")
+        try:
+            answer = build()
+            self.put(key, answer)
+            return answer, "miss"
+        finally:
+            with self._lock:
+                self._building.pop(key).set()
+
 
 def _key(request: Request, actor: Actor, generation: int) -> CacheKey:
     query = "&".join(sorted(f"{k}={v}" for k, v in request.query_params.multi_items()))
@@ -79,14 +115,12 @@ def published_answer(
     ``build()`` (its JSON bytes and ETag, or None for one made from the bytes). Read the
     generation *before* building, so an answer is never filed under a newer generation
     than the data it was built from."""
-    key = _key(request, actor, generation)
-    cached = cache.get(key)
-    state = "hit"
-    if cached is None:
-        state = "miss"
+
+    def answer() -> CachedAnswer:
         body, etag = build()
-        cached = CachedAnswer(body, etag or f'W/"{hashlib.sha256(body).hexdigest()[:24]}"')
-        cache.put(key, cached)
+        return CachedAnswer(body, etag or f'W/"{hashlib.sha256(body).hexdigest()[:24]}"')
+
+    cached, state = cache.get_or_build(_key(request, actor, generation), answer)
     scope = "public" if actor.kind is TokenKind.ANONYMOUS else "private"
     headers = {"ETag": cached.etag, "Cache-Control": f"{scope}, no-cache", "X-Cache": state}
     if etag_matches(request.headers.get("if-none-match"), cached.etag):
