@@ -368,3 +368,28 @@ async def test_scheduling_needs_a_publisher_and_a_document(
     )
     missing = await client.post(f"/v1/documents/{doc['id']}/schedule", json={}, headers=admin)
     assert missing.status_code == 422
+
+
+async def test_a_publish_renders_only_the_pages_whose_inputs_changed(
+    client: httpx.AsyncClient, admin: Headers
+) -> None:
+    first = await _doc(client, admin, title="One", type="post", content="<p>1</p>")
+    await _doc(client, admin, title="Two", type="post", content="<p>2</p>")
+    built = await _publish(client, admin)
+    assert (built["result"]["rendered"], built["result"]["reusedPages"]) == (2, 0)
+    again = await _publish(client, admin, activate=True)
+    assert (again["result"]["rendered"], again["result"]["reusedPages"]) == (0, 2)
+    assert again["hash"] == built["hash"]
+    await client.patch(
+        f"/v1/documents/{first['id']}", json={"content": "<p>changed</p>"}, headers=admin
+    )
+    changed = await _publish(client, admin, activate=True)
+    assert (changed["result"]["rendered"], changed["result"]["reusedPages"]) == (1, 1)
+    assert "changed" in (await _route(client, admin, first["id"]))["html"]
+    # A menu appears on every page: every page is rendered again.
+    await client.put(
+        "/v1/navigation/menus/main", json={"items": [{"label": "Home", "url": "/"}]}, headers=admin
+    )
+    menu = await _publish(client, admin, activate=True)
+    assert (menu["result"]["rendered"], menu["result"]["reusedPages"]) == (2, 0)
+    assert "Home" in (await _route(client, admin, first["id"]))["html"]

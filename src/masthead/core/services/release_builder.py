@@ -28,7 +28,7 @@ from xml.etree import ElementTree as ET
 
 import orjson
 
-from masthead.core.blobs import BlobStore
+from masthead.core.blobs import BlobNotFound, BlobStore
 from masthead.core.content_types import ContentType, TypeKind, WorkflowMode
 from masthead.core.documents import Document, Perspective
 from masthead.core.errors import MastheadError
@@ -112,6 +112,20 @@ class _Build:
     routes: dict[str, ReleaseRoute] = field(default_factory=dict)
     documents: dict[str, dict[str, Any]] = field(default_factory=dict)
     problems: list[dict[str, str]] = field(default_factory=list)
+    # Pages are rendered again only when what they show changed: each document's entry keeps
+    # a fingerprint of its page's inputs, compared with the previous release's.
+    site_fingerprint: str = ""
+    previous: dict[str, Any] = field(default_factory=dict)
+    rendered: int = 0
+    reused: int = 0
+    type_prints: dict[str, str] = field(default_factory=dict)
+
+    def type_print(self, content_type: ContentType) -> str:
+        found = self.type_prints.get(content_type.name)
+        if found is None:
+            dumped = orjson.dumps(content_type.model_dump(mode="json"), option=orjson.OPT_SORT_KEYS)
+            found = self.type_prints[content_type.name] = hashlib.sha256(dumped).hexdigest()
+        return found
 
     pending: list[tuple[bytes, str]] = field(default_factory=list)
 
@@ -132,6 +146,38 @@ class _Build:
     def problem(self, document_id: str, reason: str) -> None:
         if len(self.problems) < MAX_PROBLEMS:
             self.problems.append({"documentId": document_id, "problem": reason})
+
+
+TEMPLATES = Path(__file__).resolve().parents[2] / "rendering" / "templates"
+
+
+def templates_fingerprint(deps: PublishDeps, space_slug: str) -> str:
+    """A hash of every template a space's pages may use: Masthead's and its overrides."""
+    digest = hashlib.sha256()
+    dirs = [TEMPLATES]
+    if deps.templates_dir is not None:
+        dirs += [deps.templates_dir, deps.templates_dir / space_slug]
+    for root in dirs:
+        if not root.is_dir():
+            continue
+        for path in sorted(p for p in root.rglob("*") if p.is_file()):
+            digest.update(str(path.relative_to(root)).encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()
+
+
+def previous_documents(deps: PublishDeps, manifest_sha256: str | None) -> dict[str, Any]:
+    """The documents of the previous release's manifest (empty when there is none)."""
+    if manifest_sha256 is None:
+        return {}
+    try:
+        with deps.blobs.open(manifest_sha256) as stream:
+            manifest = orjson.loads(stream.read())
+    except BlobNotFound:
+        return {}
+    if manifest.get("format") != MANIFEST_FORMAT:
+        return {}
+    documents = manifest.get("documents")
+    return documents if isinstance(documents, dict) else {}
 
 
 def list_route(content_type: ContentType) -> str | None:
@@ -211,9 +257,17 @@ def build_release(ctx: JobContext, deps: PublishDeps) -> None:
             uow, space.id, uow.menus.list(space.id), Perspective.PUBLISHED
         )
         total = uow.documents.count_published(space.id)
+        latest = uow.releases.latest(space.id)
     ctx.report(0, total)
     menu_data = menus_data(menus)
     site = site_for(space, deps.site_url, menu_data)
+    build.previous = previous_documents(deps, latest.manifest_sha256 if latest else None)
+    build.site_fingerprint = hashlib.sha256(
+        orjson.dumps(
+            [space.name, deps.site_url, menu_data, templates_fingerprint(deps, space.slug)],
+            option=orjson.OPT_SORT_KEYS,
+        )
+    ).hexdigest()
     listings = {
         name: _Listing(route, t.title)
         for name, t in types.items()
@@ -281,23 +335,59 @@ def _add_document(
     json_file = build.put(
         f"documents/{key}.json", document_json(document, route), "application/json"
     )
-    build.documents[key] = {
+    entry: dict[str, Any] = {
         "type": document.type,
         "slug": document.slug,
         "revision": document.revision,
         "route": route,
         "file": json_file.path,
     }
+    build.documents[key] = entry
     if content_type is None or route is None:
         return
+    own_media = {str(i): media_urls.get(str(i)) for i in media_ids(content_type, [document])}
     page = page_for(content_type, document, route, media_urls)
-    html = renderer.render_page(site, page).encode()
-    stored = build.put(file_for_route(route), html, "text/html; charset=utf-8")
+    fingerprint = hashlib.sha256(
+        orjson.dumps(
+            [
+                build.site_fingerprint,
+                build.type_print(content_type),
+                document.revision,
+                document.published_at,
+                route,
+                own_media,
+            ],
+            option=orjson.OPT_SORT_KEYS,
+        )
+    ).hexdigest()
+    stored = _reuse_page(build, key, route, fingerprint)
+    if stored is None:
+        html = renderer.render_page(site, page).encode()
+        stored = build.put(file_for_route(route), html, "text/html; charset=utf-8")
+        build.rendered += 1
+    entry.update(fingerprint=fingerprint, html=stored.sha256, htmlSize=stored.size)
     build.routes[route] = ReleaseRoute(path=route, document_id=document.id, sha256=stored.sha256)
     lastmod.append((route, document.updated_at))
     listing = listings.get(document.type)
     if listing is not None:
         listing.offer(page)
+
+
+def _reuse_page(build: _Build, key: str, route: str, fingerprint: str) -> ReleaseFile | None:
+    """The previous release's page of the document, when its inputs are the same and its
+    file is still stored; None means: render it."""
+    before = build.previous.get(key)
+    if not isinstance(before, dict) or before.get("fingerprint") != fingerprint:
+        return None
+    sha256, size = before.get("html"), before.get("htmlSize")
+    if before.get("route") != route or not isinstance(sha256, str) or not isinstance(size, int):
+        return None
+    if not build.deps.blobs.exists(sha256):
+        return None
+    reused = ReleaseFile(file_for_route(route), sha256, size, "text/html; charset=utf-8")
+    build.files[reused.path] = reused
+    build.reused += 1
+    return reused
 
 
 def _add_listing(build: _Build, renderer: Renderer, site: Site, listing: _Listing) -> None:
@@ -373,6 +463,8 @@ def _commit(
             "documents": release.document_count,
             "routes": release.route_count,
             "problems": build.problems,
+            "rendered": build.rendered,
+            "reusedPages": build.reused,
             **drafts,
         }
         ctx.complete(uow, result)
