@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from datetime import datetime
 
 from starlette.concurrency import run_in_threadpool
 
@@ -13,6 +14,28 @@ from masthead.core.services import publishing
 
 FIRST_POLL = 0.02
 MAX_POLL = 0.25
+
+
+async def publish_and_wait(
+    services: AppServices,
+    actor: Actor,
+    *,
+    at: datetime | None = None,
+    activate: bool = False,
+    publish_drafts: bool = True,
+) -> Job:
+    """Queue a publish of the actor's space (``publishing.request_publish``) and wait for
+    it as ``start_and_wait`` does: what every dialect's publish route does before shaping."""
+    job = await run_in_threadpool(
+        publishing.request_publish,
+        services.uow(),
+        services.clock,
+        actor,
+        at=at,
+        activate=activate,
+        publish_drafts=publish_drafts,
+    )
+    return await start_and_wait(services, actor, job)
 
 
 async def start_and_wait(services: AppServices, actor: Actor, job: Job) -> Job:

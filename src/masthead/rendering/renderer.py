@@ -78,6 +78,10 @@ class ListEntry:
     excerpt: str
 
 
+DEFAULT_TEMPLATES = Path(__file__).resolve().parent / "templates"
+"""Masthead's own templates (package data), under any override a space has."""
+
+
 class Renderer:
     """Renders release pages from plain values; one instance per set of templates."""
 

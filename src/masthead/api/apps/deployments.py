@@ -23,7 +23,7 @@ from masthead.api.apps.content import PREFIX
 from masthead.api.apps.deployment_schemas import DeployBody, DeploymentOut
 from masthead.api.context import AppServices, Services
 from masthead.api.ids import parse_id
-from masthead.api.jobs import start_and_wait
+from masthead.api.jobs import publish_and_wait
 from masthead.core.jobs import Job, JobKind, PublishJobNotFound
 from masthead.core.models import Actor
 from masthead.core.paging import MAX_LIMIT, MAX_OFFSET
@@ -99,15 +99,9 @@ async def create_deployment(
     body: Annotated[DeployBody | None, Body()] = None,
 ) -> DeploymentOut:
     body = body or DeployBody()
-    job = await run_in_threadpool(
-        publishing.request_publish,
-        services.uow(),
-        services.clock,
-        actor,
-        activate=body.activate,
-        publish_drafts=body.publish_drafts,
+    job = await publish_and_wait(
+        services, actor, activate=body.activate, publish_drafts=body.publish_drafts
     )
-    job = await start_and_wait(services, actor, job)
     if not job.status.finished:
         response.status_code = 202
     shaped = await run_in_threadpool(_shape, services, actor, [job])

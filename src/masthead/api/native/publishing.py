@@ -10,12 +10,11 @@ from datetime import timedelta
 from typing import Annotated
 
 from fastapi import APIRouter, Body, Path, Query, Request, Response
-from starlette.concurrency import run_in_threadpool
 
 from masthead.api.context import CurrentActor, Services
 from masthead.api.http import etag_matches
 from masthead.api.ids import DocumentIdPath, JobIdPath, ReleaseIdPath
-from masthead.api.jobs import start_and_wait
+from masthead.api.jobs import publish_and_wait
 from masthead.api.native.publishing_schemas import (
     ActivateResponse,
     ActiveOut,
@@ -48,16 +47,9 @@ async def publish(
     body: Annotated[PublishBody | None, Body()] = None,
 ) -> JobResponse:
     body = body or PublishBody()
-    job = await run_in_threadpool(
-        publishing.request_publish,
-        services.uow(),
-        services.clock,
-        actor,
-        at=body.at,
-        activate=body.activate,
-        publish_drafts=body.publishDrafts,
+    job = await publish_and_wait(
+        services, actor, at=body.at, activate=body.activate, publish_drafts=body.publishDrafts
     )
-    job = await start_and_wait(services, actor, job)
     if not job.status.finished:
         response.status_code = 202
     return JobResponse(job=JobOut.of(job))

@@ -56,6 +56,7 @@ from masthead.core.services.site_pages import (
 from masthead.core.services.workflow import apply_action
 from masthead.core.workflow import Action, Status
 from masthead.rendering import Page, Renderer, Site, atom_feed, sitemap_xml
+from masthead.rendering.renderer import DEFAULT_TEMPLATES
 
 log = logging.getLogger("masthead.publish")
 
@@ -148,13 +149,10 @@ class _Build:
             self.problems.append({"documentId": document_id, "problem": reason})
 
 
-TEMPLATES = Path(__file__).resolve().parents[2] / "rendering" / "templates"
-
-
 def templates_fingerprint(deps: PublishDeps, space_slug: str) -> str:
     """A hash of every template a space's pages may use: Masthead's and its overrides."""
     digest = hashlib.sha256()
-    dirs = [TEMPLATES]
+    dirs = [DEFAULT_TEMPLATES]
     if deps.templates_dir is not None:
         dirs += [deps.templates_dir, deps.templates_dir / space_slug]
     for root in dirs:
