@@ -3,31 +3,18 @@ rollback, private routes by path or document id, and their error codes."""
 
 from __future__ import annotations
 
-from typing import Any
 from uuid import uuid4
 
 import httpx
 import pytest
 
 from tests.api.errors import assert_error
+from tests.api.native.publish_helpers import create_doc as _doc
+from tests.api.native.publish_helpers import publish_site as _publish
 
 pytestmark = pytest.mark.anyio
 
 Headers = dict[str, str]
-
-
-async def _doc(client: httpx.AsyncClient, headers: Headers, **body: Any) -> dict[str, Any]:
-    response = await client.post("/v1/documents", json=body, headers=headers)
-    assert response.status_code == 201, response.text
-    return dict(response.json()["document"])
-
-
-async def _publish(client: httpx.AsyncClient, headers: Headers, **body: Any) -> dict[str, Any]:
-    response = await client.post("/v1/publish", json=body, headers=headers)
-    assert response.status_code == 201, response.text
-    job = dict(response.json()["job"])
-    assert job["status"] == "completed", job
-    return job
 
 
 async def test_the_contract_smoke_flow(client: httpx.AsyncClient, admin: Headers) -> None:

@@ -13,26 +13,14 @@ from fastapi import FastAPI
 
 from masthead.core.models import Role
 from tests.api.errors import assert_error
+from tests.api.native.publish_helpers import create_doc as _doc
+from tests.api.native.publish_helpers import publish_site as _publish
 from tests.conftest import FakeClock
 from tests.factories import make_api_token
 
 pytestmark = pytest.mark.anyio
 
 Headers = dict[str, str]
-
-
-async def _doc(client: httpx.AsyncClient, headers: Headers, **body: Any) -> dict[str, Any]:
-    response = await client.post("/v1/documents", json=body, headers=headers)
-    assert response.status_code == 201, response.text
-    return dict(response.json()["document"])
-
-
-async def _publish(client: httpx.AsyncClient, headers: Headers, **body: Any) -> dict[str, Any]:
-    response = await client.post("/v1/publish", json=body, headers=headers)
-    assert response.status_code == 201, response.text
-    job = dict(response.json()["job"])
-    assert job["status"] == "completed", job
-    return job
 
 
 async def _route(client: httpx.AsyncClient, headers: Headers, route: str) -> dict[str, Any]:
