@@ -172,7 +172,7 @@ def settings(database_url: str, tmp_path: Path, settings_overrides: dict[str, ob
 
 @pytest.fixture
 def db(settings: Settings) -> Iterator[Database]:
-    database = Database(make_engine(settings.effective_database_url))
+    database = Database(make_engine(settings.effective_database_url), settings.freshness_seconds)
     yield database
     database.dispose()
 
@@ -192,7 +192,7 @@ def app(
     settings_overrides: dict[str, object],
     clock: FakeClock,
     db: Database,
-) -> FastAPI:
+) -> Iterator[FastAPI]:
     key = repr(sorted(settings_overrides.items()))
     cached = None if request.node.get_closest_marker("fresh_app") else _APPS.get(key)
     if cached is None:
@@ -202,13 +202,18 @@ def app(
         )
         if not request.node.get_closest_marker("fresh_app"):
             _APPS[key] = (built, limiter)
-        return built
-    shared, limiter = cached
-    limiter.reset()
-    shared.state.services = build_services(
-        settings, clock=clock, limiter=limiter, database=db, passwords=FAST_PASSWORDS
-    )
-    return shared
+    else:
+        built, limiter = cached
+        limiter.reset()
+        built.state.services = build_services(
+            settings, clock=clock, limiter=limiter, database=db, passwords=FAST_PASSWORDS
+        )
+    worker = built.state.services.worker
+    yield built
+    # A job the test started may still be running in the embedded worker's thread: let it
+    # end before the database goes, or it would open connections nobody closes.
+    if worker is not None:
+        worker.stop()
 
 
 @pytest.fixture

@@ -166,6 +166,14 @@ class Settings(BaseSettings):
         "`list.html`, `layout.html`); a subdirectory named after a space overrides for that "
         "space only. Unset: the defaults.",
     )
+    freshness_seconds: float = Field(
+        0.5,
+        ge=0,
+        le=60,
+        description="How long a process may go without reading the generations its caches "
+        "of actors and published answers are checked against. Its own writes are seen at once; "
+        "another process's within this. 0: read them on every request.",
+    )
     embedded_worker: bool = Field(
         True,
         description="Run publish jobs inside the server process. `false` when separate "

@@ -35,6 +35,7 @@ from masthead.core.blobs import BlobStore
 from masthead.core.ports import Clock, RateLimiter
 from masthead.core.security import DEFAULT_PASSWORDS, Passwords, TokenSigner, UrlSigner
 from masthead.core.services import media
+from masthead.core.services.actors import ActorCache
 from masthead.core.services.auth import AuthPolicy
 from masthead.core.services.media_store import MediaContext
 from masthead.core.services.publishing import ReleaseFileCache
@@ -105,6 +106,7 @@ def build_services(
         publishing=publishing,
         release_files=ReleaseFileCache(media.blobs),
         delivery=DeliveryCache(),
+        actors=ActorCache(database.freshness),
         preview_signer=UrlSigner(settings.signing_key().encode()),
         worker=worker,
     )
@@ -120,7 +122,9 @@ def create_app(
     sweep_interval: float = SWEEP_INTERVAL_SECONDS,
     passwords: Passwords = DEFAULT_PASSWORDS,
 ) -> FastAPI:
-    database = database or Database(make_engine(settings.effective_database_url))
+    database = database or Database(
+        make_engine(settings.effective_database_url), settings.freshness_seconds
+    )
     limiter = limiter or LimitsRateLimiter(settings.rate_limit_storage_uri)
 
     @asynccontextmanager

@@ -11,15 +11,17 @@ from dataclasses import dataclass
 from typing import Annotated
 
 from fastapi import Depends, Header, Request
+from starlette.concurrency import run_in_threadpool
 
 from masthead.api.delivery import DeliveryCache
 from masthead.api.middleware import client_address
 from masthead.core.errors import InvalidToken
 from masthead.core.media import MediaUrls
 from masthead.core.models import Actor, Principal
-from masthead.core.ports import Clock, RateLimiter, UnitOfWork
+from masthead.core.ports import Clock, Freshness, RateLimiter, UnitOfWork
 from masthead.core.security import UrlSigner
-from masthead.core.services import auth
+from masthead.core.services import actors, auth
+from masthead.core.services.actors import ActorCache
 from masthead.core.services.media_store import MediaContext
 from masthead.core.services.publishing import ReleaseFileCache
 from masthead.core.services.release_builder import PublishDeps
@@ -42,6 +44,7 @@ class AppServices:
     publishing: PublishDeps
     release_files: ReleaseFileCache  # immutable files of releases, kept in memory
     delivery: DeliveryCache  # published reads' answers, by publish generation
+    actors: ActorCache  # resolved bearer tokens, by auth generation
     preview_signer: UrlSigner
     worker: EmbeddedWorker | None  # None when `masthead worker` processes run the jobs
 
@@ -54,6 +57,11 @@ class AppServices:
     def read_uow(self) -> UnitOfWork:
         """A unit of work for a service that only reads (no write lock on SQLite)."""
         return self.database.read_uow()
+
+    @property
+    def freshness(self) -> Freshness:
+        """The generations this process's caches are checked against."""
+        return self.database.freshness
 
 
 async def get_services(request: Request) -> AppServices:
@@ -101,16 +109,25 @@ def api_name(path: str, trokky_base: str) -> str | None:
     return "trokky" if path.startswith(base + "/") else None
 
 
-def get_actor(
+async def get_actor(
     request: Request,
     services: Annotated[AppServices, Depends(get_services)],
     bearer: Annotated[str | None, Depends(get_bearer)],
     x_space: Annotated[str | None, Header(description="Space slug; else the token's")] = None,
 ) -> Actor:
-    # Authenticates itself rather than depending on get_principal: one thread-pool hop and
-    # one read transaction instead of two of each on every content request.
+    # A token seen lately is answered from memory on the event loop; only a new one (or one
+    # whose generation moved) is resolved, in the thread pool (core/services/actors.py).
     db = services.database
-    actor = auth.authenticate_actor(db.read_uow(), db.uow(), services.auth, bearer, x_space)
+    now = services.clock()
+    hit = services.actors.lookup(bearer, x_space, now)
+    if hit is None:
+        actor = await run_in_threadpool(
+            actors.resolve, services.actors, db.read_uow(), db.uow(), services.auth, bearer, x_space
+        )
+    else:
+        actor = hit.actor
+        if hit.touch_due and actor.api_token_id is not None:
+            await run_in_threadpool(actors.touch_api_token, db.uow(), actor.api_token_id, now)
     via = api_name(request.scope["path"], services.settings.trokky_base_path)
     return actor.model_copy(update={"via": via}) if via else actor
 

@@ -18,6 +18,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from uuid import UUID
 
+from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import Response
 
@@ -104,23 +105,29 @@ def _key(request: Request, actor: Actor, generation: int) -> CacheKey:
     return (actor.space_id, generation, request.url.path, query)
 
 
-def published_answer(
+async def published_answer(
     request: Request,
     cache: DeliveryCache,
     actor: Actor,
     generation: int,
     build: Callable[[], tuple[bytes, str | None]],
 ) -> Response:
-    """The answer of a published read: from ``cache`` when this generation has it, else
-    ``build()`` (its JSON bytes and ETag, or None for one made from the bytes). Read the
-    generation *before* building, so an answer is never filed under a newer generation
-    than the data it was built from."""
+    """The answer of a published read: from ``cache`` when this generation has it (on the
+    event loop: a hit waits for no thread), else ``build()`` in the thread pool (its JSON
+    bytes and ETag, or None for one made from the bytes). Read the generation *before*
+    building, so an answer is never filed under a newer generation than the data it was
+    built from."""
 
     def answer() -> CachedAnswer:
         body, etag = build()
         return CachedAnswer(body, etag or f'W/"{hashlib.sha256(body).hexdigest()[:24]}"')
 
-    cached, state = cache.get_or_build(_key(request, actor, generation), answer)
+    key = _key(request, actor, generation)
+    found = cache.get(key)
+    if found is not None:
+        cached, state = found, "hit"
+    else:
+        cached, state = await run_in_threadpool(cache.get_or_build, key, answer)
     scope = "public" if actor.kind is TokenKind.ANONYMOUS else "private"
     headers = {"ETag": cached.etag, "Cache-Control": f"{scope}, no-cache", "X-Cache": state}
     if etag_matches(request.headers.get("if-none-match"), cached.etag):

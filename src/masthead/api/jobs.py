@@ -53,4 +53,8 @@ async def start_and_wait(services: AppServices, actor: Actor, job: Job) -> Job:
         await asyncio.sleep(min(delay, max(deadline - loop.time(), 0)))
         delay = min(delay * 2, MAX_POLL)
         job = await run_in_threadpool(publishing.get_job, services.read_uow(), actor, job.id)
+    if job.status.finished:
+        # A worker in another process may have run it: read the generations again, so the
+        # caller's next read sees what the job published.
+        services.freshness.changed()
     return job

@@ -546,3 +546,15 @@ class PublishGenerationRow(Base):
         ForeignKey("spaces.id", ondelete="CASCADE"), primary_key=True
     )
     generation: Mapped[int] = mapped_column(BigInteger)
+
+
+class CacheGenerationRow(Base):
+    """Named counters that in-process caches are checked against. ``auth`` is raised by
+    every commit that changes who a bearer token is or what it may do (a role, a
+    deactivation, a revoked token or session, a space's settings), so cached actors in every
+    process are resolved again (``storage/freshness.py``)."""
+
+    __tablename__ = "cache_generations"
+
+    name: Mapped[str] = mapped_column(String(32), primary_key=True)
+    generation: Mapped[int] = mapped_column(BigInteger)

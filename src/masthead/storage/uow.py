@@ -10,6 +10,7 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from masthead.storage.database import READ_ONLY_OPTION
+from masthead.storage.freshness import AUTH, GenerationWatch, database_changed
 from masthead.storage.repositories.accounts import SqlSpaceRepository, SqlUserRepository
 from masthead.storage.repositories.content import (
     SqlContentTypeRepository,
@@ -51,8 +52,9 @@ class SqlUnitOfWork:
     previews: SqlPreviewRepository
     generations: SqlGenerationRepository
 
-    def __init__(self, session_factory: sessionmaker[Session]):
+    def __init__(self, session_factory: sessionmaker[Session], database_url: str):
         self._session_factory = session_factory
+        self._database_url = database_url  # whose caches a raised generation makes stale
         self._session: Session | None = None
 
     @property
@@ -67,12 +69,14 @@ class SqlUnitOfWork:
         session = self._session_factory()
         self._session = session
         self._published_changes: set[UUID] = set()
+        self._auth_changed = False
         changed = self._published_changes.add
-        self.spaces = SqlSpaceRepository(session)
-        self.users = SqlUserRepository(session)
-        self.api_tokens = SqlApiTokenRepository(session)
+        auth_changed = self._note_auth_change
+        self.spaces = SqlSpaceRepository(session, auth_changed)
+        self.users = SqlUserRepository(session, auth_changed)
+        self.api_tokens = SqlApiTokenRepository(session, auth_changed)
         self.refresh_tokens = SqlRefreshTokenRepository(session)
-        self.revoked_access_tokens = SqlRevokedAccessTokenRepository(session)
+        self.revoked_access_tokens = SqlRevokedAccessTokenRepository(session, auth_changed)
         self.content_types = SqlContentTypeRepository(session, changed)
         self.documents = SqlDocumentRepository(session, changed)
         self.revisions = SqlRevisionRepository(session)
@@ -100,24 +104,39 @@ class SqlUnitOfWork:
         finally:
             session.close()
 
+    def _note_auth_change(self) -> None:
+        self._auth_changed = True
+
     def commit(self) -> None:
-        # What published reads answer changed: raise the spaces' generations in the same
-        # transaction, so no cache keyed by the old generation outlives the change.
+        # What cached actors or published reads hold changed: raise the generations in the
+        # same transaction, so no cache checked against the old ones outlives the change.
+        raised = self._auth_changed or bool(self._published_changes)
+        if self._auth_changed:
+            self.generations.bump_named(AUTH)
+            self._auth_changed = False
         if self._published_changes:
             self.generations.bump(self._published_changes)
             self._published_changes.clear()
         self.session.commit()
+        if raised:
+            database_changed(self._database_url)
 
     def rollback(self) -> None:
         self._published_changes.clear()
+        self._auth_changed = False
         self.session.rollback()
+
+
+DEFAULT_FRESHNESS_SECONDS = 0.5
 
 
 class Database:
     """An engine plus the unit-of-work factories built on it; one per process."""
 
-    def __init__(self, engine: Engine):
+    def __init__(self, engine: Engine, freshness_seconds: float = DEFAULT_FRESHNESS_SECONDS):
         self.engine = engine
+        self.freshness = GenerationWatch(engine, freshness_seconds)
+        self._url = engine.url.render_as_string()
         self._writer = sessionmaker(engine, expire_on_commit=False)
         self._reader = sessionmaker(
             engine.execution_options(**{READ_ONLY_OPTION: True}), expire_on_commit=False
@@ -125,11 +144,11 @@ class Database:
 
     def uow(self) -> SqlUnitOfWork:
         """A unit of work that may write (SQLite: BEGIN IMMEDIATE)."""
-        return SqlUnitOfWork(self._writer)
+        return SqlUnitOfWork(self._writer, self._url)
 
     def read_uow(self) -> SqlUnitOfWork:
         """A unit of work for reads only: never waits for a writer on SQLite."""
-        return SqlUnitOfWork(self._reader)
+        return SqlUnitOfWork(self._reader, self._url)
 
     def dispose(self) -> None:
         self.engine.dispose()

@@ -14,7 +14,7 @@ from tests.core.services.builders import new_document
 
 
 def _generation(db: Database, actor: Actor) -> int:
-    return delivery.published_generation(db.read_uow(), actor)
+    return delivery.published_generation(db.freshness, actor)
 
 
 def test_published_changes_raise_the_generation_and_edits_do_not(

@@ -15,6 +15,7 @@ from masthead.api.apps import content, deployments, schema_routes, uploads
 from masthead.api.apps.content import PREFIX
 from masthead.api.apps.errors import render_apps_error
 from masthead.api.apps.schemas import AppsError, AppsValidationError
+from masthead.api.routing import ClaimedRouter
 from masthead.api.wire import error_responses
 
 __all__ = ["PREFIX", "build_router", "render_apps_error"]
@@ -36,7 +37,7 @@ _ERRORS = {
 
 
 def build_router() -> APIRouter:
-    router = APIRouter(responses=_ERRORS)
+    router = ClaimedRouter(claims=(PREFIX,), responses=_ERRORS)
     router.include_router(content.router)
     router.include_router(uploads.router)
     router.include_router(schema_routes.router)

@@ -17,6 +17,7 @@ from masthead.api.native import (
     types,
 )
 from masthead.api.native.errors import render_native_error
+from masthead.api.routing import ClaimedRouter, claiming_segments
 from masthead.api.wire import ErrorResponse, error_responses
 
 PREFIX = "/v1"
@@ -37,14 +38,19 @@ _ERRORS = error_responses(
 
 
 def build_router() -> APIRouter:
-    router = APIRouter(prefix=PREFIX, responses=_ERRORS)
-    router.include_router(auth.router)
-    router.include_router(types.router)
-    router.include_router(documents.router)
-    router.include_router(singletons.router)
-    router.include_router(media.router)
-    router.include_router(accounts.router)
-    router.include_router(navigation.router)
-    router.include_router(forms.router)
-    router.include_router(publishing.router)
+    router = ClaimedRouter(claims=(PREFIX,), prefix=PREFIX, responses=_ERRORS)
+    # Each part claims its first path segments, so a request is matched against its part's
+    # routes only (api/routing.py).
+    for part in (
+        auth,
+        types,
+        documents,
+        singletons,
+        media,
+        accounts,
+        navigation,
+        forms,
+        publishing,
+    ):
+        router.include_router(claiming_segments(part.router, PREFIX))
     return router

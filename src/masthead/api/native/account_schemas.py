@@ -5,9 +5,21 @@ from __future__ import annotations
 from datetime import datetime
 from uuid import UUID
 
+from pydantic import Field
+
 from masthead.api.native.schemas import UserOut
 from masthead.api.wire import WireModel
 from masthead.core.models import ApiToken, Role
+
+
+class RoleBody(WireModel):
+    role: Role | None = Field(
+        description="The user's role in the request's space; null takes their membership away"
+    )
+
+
+class UserResponse(WireModel):
+    user: UserOut
 
 
 class DeactivatedUserResponse(WireModel):

@@ -1,4 +1,5 @@
-"""Native /v1 administration of accounts: deactivate a user, list and revoke API tokens.
+"""Native /v1 administration of accounts: set a member's role, deactivate a user, list and
+revoke API tokens.
 
 Who may do what is the core's (``core/services/accounts.py``): a superuser deactivates
 anyone, a space admin only the users of their own space; tokens are those of the request's
@@ -16,6 +17,8 @@ from masthead.api.native.account_schemas import (
     ApiTokenList,
     ApiTokenOut,
     DeactivatedUserResponse,
+    RoleBody,
+    UserResponse,
 )
 from masthead.api.native.schemas import OkResponse, UserOut
 from masthead.core.services import accounts
@@ -33,6 +36,18 @@ def deactivate_user(
 ) -> DeactivatedUserResponse:
     user = accounts.deactivate_user(services.uow(), services.clock, actor, user_id)
     return DeactivatedUserResponse(user=UserOut.of(user))
+
+
+@router.put(
+    "/users/{user_id}/role",
+    response_model=UserResponse,
+    summary="Set a user's role in this space (null: take their membership away)",
+)
+def set_role(
+    user_id: UserIdPath, body: RoleBody, actor: CurrentActor, services: Services
+) -> UserResponse:
+    user = accounts.set_member_role(services.uow(), actor, user_id, body.role, services.clock)
+    return UserResponse(user=UserOut.of(user))
 
 
 @router.get("/tokens", response_model=ApiTokenList, summary="List the space's API tokens")

@@ -6,6 +6,7 @@ from typing import Annotated
 from uuid import UUID
 
 from fastapi import APIRouter, Header, Path, Query, Request, Response
+from starlette.concurrency import run_in_threadpool
 
 from masthead.api.context import CurrentActor, Services
 from masthead.api.delivery import published_answer
@@ -80,7 +81,7 @@ IfMatch = Annotated[
     summary="List and query documents",
     openapi_extra={"parameters": [FILTER_PARAMETER]},
 )
-def list_documents(
+async def list_documents(
     request: Request,
     actor: CurrentActor,
     services: Services,
@@ -124,9 +125,9 @@ def list_documents(
         return DocumentList.of(result, query.expand, query.fields, media_renderer(services))
 
     if (perspective or default_perspective(actor)) is not Perspective.PUBLISHED:
-        return build()
-    generation = delivery.published_generation(services.read_uow(), actor)
-    return published_answer(
+        return await run_in_threadpool(build)
+    generation = delivery.published_generation(services.freshness, actor)
+    return await published_answer(
         request,
         services.delivery,
         actor,
@@ -163,7 +164,7 @@ def create_document(
 
 
 @router.get("/{document_id}", response_model=DocumentResponse, summary="Get a document")
-def get_document(
+async def get_document(
     document_id: DocumentIdPath,
     request: Request,
     response: Response,
@@ -182,16 +183,16 @@ def get_document(
         return DocumentResponse(document=out), etag(document.version)
 
     if (perspective or default_perspective(actor)) is not Perspective.PUBLISHED:
-        answer, tag = build()
+        answer, tag = await run_in_threadpool(build)
         response.headers["ETag"] = tag
         return answer
-    generation = delivery.published_generation(services.read_uow(), actor)
+    generation = delivery.published_generation(services.freshness, actor)
 
     def serialised() -> tuple[bytes, str]:
         answer, tag = build()
         return answer.model_dump_json(by_alias=True).encode(), tag
 
-    return published_answer(request, services.delivery, actor, generation, serialised)
+    return await published_answer(request, services.delivery, actor, generation, serialised)
 
 
 @router.patch(

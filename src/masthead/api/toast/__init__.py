@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
+from masthead.api.routing import ClaimedRouter
 from masthead.api.toast import content
 from masthead.api.toast.content import PREFIX
 from masthead.api.toast.errors import render_toast_error
@@ -36,6 +37,6 @@ _ERRORS = {
 
 
 def build_router() -> APIRouter:
-    router = APIRouter(responses=_ERRORS)
+    router = ClaimedRouter(claims=(PREFIX,), responses=_ERRORS)
     router.include_router(content.router)
     return router

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
+from masthead.api.routing import ClaimedRouter
 from masthead.api.trokky import auth, config, documents, media
 from masthead.api.trokky.errors import render_trokky_error
 from masthead.api.wire import ErrorResponse, error_responses
@@ -38,7 +39,9 @@ def owned_prefixes(base_path: str = PREFIX) -> tuple[str, ...]:
 
 
 def build_router(base_path: str = PREFIX) -> APIRouter:
-    router = APIRouter(prefix=base_path.rstrip("/"), responses=_ERRORS)
+    router = ClaimedRouter(
+        claims=owned_prefixes(base_path), prefix=base_path.rstrip("/"), responses=_ERRORS
+    )
     router.include_router(documents.router)
     router.include_router(media.router)
     router.include_router(auth.router)

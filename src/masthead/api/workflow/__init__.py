@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
+from masthead.api.routing import ClaimedRouter
 from masthead.api.wire import error_responses
 from masthead.api.workflow import content
 from masthead.api.workflow.errors import render_workflow_error
@@ -29,6 +30,6 @@ _ERRORS = error_responses(
 
 
 def build_router() -> APIRouter:
-    router = APIRouter(responses=_ERRORS)
+    router = ClaimedRouter(claims=(PREFIX,), responses=_ERRORS)
     router.include_router(content.router)
     return router

@@ -193,6 +193,32 @@ def deactivate_user(uow: UnitOfWork, clock: Clock, actor: Actor, user_id: UUID) 
     return user
 
 
+def set_member_role(
+    uow: UnitOfWork, actor: Actor, user_id: UUID, role: Role | None, clock: Clock
+) -> User:
+    """Give a user ``role`` in the actor's space, or (None) take their membership away. The
+    user's next request acts with the new role: cached actors are resolved again
+    (``core/services/actors.py``). A superuser may give a role to any user; a space admin
+    only change or remove the roles of their own space's members. Nobody changes their own.
+
+    Raises Forbidden, UserNotFound (also for users the actor may not see).
+    """
+    access.require(actor, Permission.MANAGE_SPACE)
+    if actor.kind is TokenKind.ACCESS and actor.user_id == user_id:
+        raise Forbidden("You cannot change your own role")
+    with uow:
+        user = uow.users.get(user_id)
+        if not actor.is_superuser and user.role_in(actor.space_id) is None:
+            raise UserNotFound()
+        if role is None:
+            uow.users.remove_membership(user_id, actor.space_id)
+        else:
+            uow.users.add_membership(user_id, actor.space_id, role, clock())
+        user = uow.users.get(user_id)
+        uow.commit()
+    return user
+
+
 def deactivate_user_by_name(uow: UnitOfWork, clock: Clock, username: str) -> User:
     """Deactivate a user by username (the operator, through the CLI); see deactivate_user.
 

@@ -200,7 +200,7 @@ def authenticate(
     if not bearer:
         return Principal(kind=TokenKind.ANONYMOUS)
     with uow:
-        principal = _principal(uow, policy, bearer)
+        principal, _ = _principal(uow, policy, bearer)
     _touch_api_token(write_uow, policy, principal)
     return principal
 
@@ -217,6 +217,16 @@ def resolve_actor(uow: UnitOfWork, principal: Principal, space_slug: str | None)
     return access.actor_for(principal, space)
 
 
+@dataclass(frozen=True)
+class ResolvedActor:
+    """An actor with what says how long it may be trusted: its principal (an API token's
+    last use) and, for an access token, its expiry."""
+
+    actor: Actor
+    principal: Principal
+    expires_at: datetime | None
+
+
 def authenticate_actor(
     uow: UnitOfWork,
     write_uow: UnitOfWork,
@@ -227,22 +237,38 @@ def authenticate_actor(
     """``authenticate`` then ``resolve_actor`` in one read transaction: what every request
     needs first, so it costs one transaction instead of two. Raises InvalidToken, and as
     ``resolve_actor``."""
+    return resolve_bearer(uow, write_uow, policy, bearer, space_slug).actor
+
+
+def resolve_bearer(
+    uow: UnitOfWork,
+    write_uow: UnitOfWork,
+    policy: AuthPolicy,
+    bearer: str | None,
+    space_slug: str | None,
+) -> ResolvedActor:
+    """As ``authenticate_actor``, with the principal and the access token's expiry."""
+    expires_at = None
     with uow:
-        principal = (
-            _principal(uow, policy, bearer) if bearer else Principal(kind=TokenKind.ANONYMOUS)
-        )
+        if bearer:
+            principal, expires_at = _principal(uow, policy, bearer)
+        else:
+            principal = Principal(kind=TokenKind.ANONYMOUS)
         space = _space(uow, principal, space_slug)
     _touch_api_token(write_uow, policy, principal)
-    return access.actor_for(principal, space)
+    return ResolvedActor(access.actor_for(principal, space), principal, expires_at)
 
 
-def _principal(uow: UnitOfWork, policy: AuthPolicy, bearer: str) -> Principal:
-    """The caller a bearer token names, read through the open ``uow``."""
+def _principal(
+    uow: UnitOfWork, policy: AuthPolicy, bearer: str
+) -> tuple[Principal, datetime | None]:
+    """The caller a bearer token names, read through the open ``uow``, and when the token
+    expires (None: an API token, which lasts until revoked)."""
     if bearer.startswith(security.API_TOKEN_PREFIX):
         token = uow.api_tokens.find_by_hash(security.hash_secret(bearer))
         if token is None or token.revoked_at is not None:
             raise InvalidToken("API token is invalid or revoked")
-        return Principal(kind=TokenKind.API, api_token=token)
+        return Principal(kind=TokenKind.API, api_token=token), None
     claims = policy.signer.verify(bearer, policy.clock())
     if uow.revoked_access_tokens.is_revoked(claims.jti):  # logged out or session revoked
         raise InvalidToken()
@@ -252,7 +278,12 @@ def _principal(uow: UnitOfWork, policy: AuthPolicy, bearer: str) -> Principal:
         raise InvalidToken() from exc
     if not user.is_active:
         raise InvalidToken()
-    return Principal(kind=TokenKind.ACCESS, user=user)
+    return Principal(kind=TokenKind.ACCESS, user=user), claims.expires_at
+
+
+def touch_due(last_used_at: datetime | None, now: datetime) -> bool:
+    """Whether an API token last used at ``last_used_at`` should have its use written."""
+    return last_used_at is None or now - last_used_at > API_TOKEN_TOUCH_INTERVAL
 
 
 def _touch_api_token(write_uow: UnitOfWork, policy: AuthPolicy, principal: Principal) -> None:
@@ -260,7 +291,7 @@ def _touch_api_token(write_uow: UnitOfWork, policy: AuthPolicy, principal: Princ
     now = policy.clock()
     if token is None:
         return
-    if token.last_used_at is None or now - token.last_used_at > API_TOKEN_TOUCH_INTERVAL:
+    if touch_due(token.last_used_at, now):
         with write_uow:
             write_uow.api_tokens.touch(token.id, now)
             write_uow.commit()

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from masthead.core.errors import SpaceNotFound, UserNotFound
 from masthead.core.models import Membership, Role, Space, User
 from masthead.core.ports import UserCredentials
+from masthead.storage.repositories.generations import AuthChange
 from masthead.storage.tables import MembershipRow, SpaceRow, UserRow
 
 
@@ -25,8 +26,9 @@ def _space(row: SpaceRow) -> Space:
 
 
 class SqlSpaceRepository:
-    def __init__(self, session: Session):
+    def __init__(self, session: Session, auth_changed: AuthChange):
         self._session = session
+        self._auth_changed = auth_changed  # an actor holds its space's name and settings
 
     def get(self, space_id: UUID) -> Space:
         row = self._session.get(SpaceRow, space_id)
@@ -66,14 +68,16 @@ class SqlSpaceRepository:
         row.name = space.name
         row.is_public_read = space.is_public_read
         self._session.flush()
+        self._auth_changed()
 
     def count(self) -> int:
         return self._session.scalar(select(func.count()).select_from(SpaceRow)) or 0
 
 
 class SqlUserRepository:
-    def __init__(self, session: Session):
+    def __init__(self, session: Session, auth_changed: AuthChange):
         self._session = session
+        self._auth_changed = auth_changed  # roles and being active decide what an actor may do
 
     def _memberships(self, user_id: UUID) -> tuple[Membership, ...]:
         rows = self._session.execute(
@@ -139,6 +143,7 @@ class SqlUserRepository:
             raise UserNotFound()
         row.is_active = is_active
         self._session.flush()
+        self._auth_changed()
 
     def add_membership(self, user_id: UUID, space_id: UUID, role: Role, at: datetime) -> None:
         row = self._session.get(MembershipRow, (user_id, space_id))
@@ -149,6 +154,14 @@ class SqlUserRepository:
         else:
             row.role = role.value
         self._session.flush()
+        self._auth_changed()
+
+    def remove_membership(self, user_id: UUID, space_id: UUID) -> None:
+        row = self._session.get(MembershipRow, (user_id, space_id))
+        if row is not None:
+            self._session.delete(row)
+            self._session.flush()
+            self._auth_changed()
 
     def count(self) -> int:
         return self._session.scalar(select(func.count()).select_from(UserRow)) or 0

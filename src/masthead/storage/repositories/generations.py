@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from typing import Any
 from uuid import UUID
 
 from sqlalchemy import select
@@ -10,10 +11,13 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
-from masthead.storage.tables import PublishGenerationRow
+from masthead.storage.tables import CacheGenerationRow, PublishGenerationRow
 
 PublishedChange = Callable[[UUID], None]
 """What a repository calls when it changes what a space's published reads answer."""
+
+AuthChange = Callable[[], None]
+"""What a repository calls when it changes who a bearer token is or what it may do."""
 
 
 class SqlGenerationRepository:
@@ -26,9 +30,22 @@ class SqlGenerationRepository:
         )
         return int(value or 0)
 
-    def bump(self, space_ids: Iterable[UUID]) -> None:
+    def _insert(self) -> Any:
         dialect = self._session.get_bind().dialect.name
-        insert = pg_insert if dialect == "postgresql" else sqlite_insert
+        return pg_insert if dialect == "postgresql" else sqlite_insert
+
+    def bump_named(self, name: str) -> None:
+        """Raise a named generation (``storage/freshness.py``)."""
+        statement = self._insert()(CacheGenerationRow).values(name=name, generation=1)
+        self._session.execute(
+            statement.on_conflict_do_update(
+                index_elements=[CacheGenerationRow.name],
+                set_={"generation": CacheGenerationRow.generation + 1},
+            )
+        )
+
+    def bump(self, space_ids: Iterable[UUID]) -> None:
+        insert = self._insert()
         for space_id in sorted(set(space_ids)):  # one order: concurrent bumps never deadlock
             statement = insert(PublishGenerationRow).values(space_id=space_id, generation=1)
             self._session.execute(

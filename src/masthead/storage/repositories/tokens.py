@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from masthead.core.models import ApiToken, Role
 from masthead.core.ports import RefreshTokenRecord
+from masthead.storage.repositories.generations import AuthChange
 from masthead.storage.tables import ApiTokenRow, RefreshTokenRow, RevokedAccessTokenRow
 
 
@@ -30,8 +31,9 @@ def _api_token(row: ApiTokenRow) -> ApiToken:
 
 
 class SqlApiTokenRepository:
-    def __init__(self, session: Session):
+    def __init__(self, session: Session, auth_changed: AuthChange):
         self._session = session
+        self._auth_changed = auth_changed
 
     def add(self, token: ApiToken, secret_hash: str) -> None:
         self._session.add(
@@ -68,7 +70,10 @@ class SqlApiTokenRepository:
             .where(ApiTokenRow.id == token_id, *in_space, ApiTokenRow.revoked_at.is_(None))
             .values(revoked_at=at)
         )
-        return bool(getattr(result, "rowcount", 0))
+        revoked = bool(getattr(result, "rowcount", 0))
+        if revoked:
+            self._auth_changed()
+        return revoked
 
     def touch(self, token_id: UUID, at: datetime) -> None:
         self._session.execute(
@@ -171,12 +176,14 @@ class SqlRefreshTokenRepository:
 
 
 class SqlRevokedAccessTokenRepository:
-    def __init__(self, session: Session):
+    def __init__(self, session: Session, auth_changed: AuthChange):
         self._session = session
+        self._auth_changed = auth_changed
 
     def add(self, tokens: list[tuple[str, datetime]]) -> None:
         if not tokens:
             return
+        self._auth_changed()
         dialect = self._session.get_bind().dialect.name
         insert = sqlite_insert if dialect == "sqlite" else pg_insert
         # Two revocations of one session may race; the primary key keeps one entry.
