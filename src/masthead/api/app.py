@@ -20,7 +20,7 @@ from starlette.concurrency import run_in_threadpool
 
 import masthead
 from masthead.api import apps, media_files, native, openapi, toast, trokky, workflow
-from masthead.api.context import AppServices, Services
+from masthead.api.context import AppServices, DatabaseProbe, Services
 from masthead.api.cors import CorsMiddleware, OptionsMiddleware
 from masthead.api.delivery import DeliveryCache
 from masthead.api.errors import ErrorRenderers, UnexpectedErrorMiddleware, install_error_handlers
@@ -42,7 +42,7 @@ from masthead.core.services.publishing import ReleaseFileCache
 from masthead.media.setup import build_media_context, media_urls
 from masthead.ratelimit import LimitsRateLimiter
 from masthead.settings import Settings
-from masthead.storage.database import make_engine, ping
+from masthead.storage.database import make_engine
 from masthead.storage.uow import Database
 from masthead.workers import EmbeddedWorker, build_runner, publish_deps
 
@@ -107,6 +107,7 @@ def build_services(
         release_files=ReleaseFileCache(media.blobs),
         delivery=DeliveryCache(),
         actors=ActorCache(database.freshness),
+        database_probe=DatabaseProbe(database.engine),
         preview_signer=UrlSigner(settings.signing_key().encode()),
         worker=worker,
     )
@@ -183,9 +184,9 @@ def create_app(
     openapi.install(app)
 
     @app.get("/health", response_model=HealthResponse, tags=["operations"])
-    def health(services: Services) -> HealthResponse:
+    async def health(services: Services) -> HealthResponse:
         """200 when the database answers."""
-        ping(services.database.engine)
+        await services.database_probe.check()
         return HealthResponse(status="ok")
 
     # Added last = outermost: the request id wraps even rate-limited and too-large answers.

@@ -7,10 +7,12 @@ pool, and each hop there costs more than the work itself.
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass
 from typing import Annotated
 
 from fastapi import Depends, Header, Request
+from sqlalchemy import Engine
 from starlette.concurrency import run_in_threadpool
 
 from masthead.api.delivery import DeliveryCache
@@ -26,8 +28,28 @@ from masthead.core.services.media_store import MediaContext
 from masthead.core.services.publishing import ReleaseFileCache
 from masthead.core.services.release_builder import PublishDeps
 from masthead.settings import Settings
+from masthead.storage.database import ping
 from masthead.storage.uow import Database
 from masthead.workers import EmbeddedWorker
+
+
+class DatabaseProbe:
+    """The database check of ``/health``. Checks that arrive while one is running share it:
+    a load balancer's or a load test's probes cost one ping at a time, not one each."""
+
+    def __init__(self, engine: Engine):
+        self._engine = engine
+        self._running: asyncio.Future[None] | None = None
+
+    async def check(self) -> None:
+        """Raise if the database does not answer."""
+        if self._running is None:
+            self._running = asyncio.ensure_future(run_in_threadpool(ping, self._engine))
+            self._running.add_done_callback(self._finished)
+        await asyncio.shield(self._running)
+
+    def _finished(self, _: asyncio.Future[None]) -> None:
+        self._running = None
 
 
 @dataclass(frozen=True)
@@ -45,6 +67,7 @@ class AppServices:
     release_files: ReleaseFileCache  # immutable files of releases, kept in memory
     delivery: DeliveryCache  # published reads' answers, by publish generation
     actors: ActorCache  # resolved bearer tokens, by auth generation
+    database_probe: DatabaseProbe  # /health's
     preview_signer: UrlSigner
     worker: EmbeddedWorker | None  # None when `masthead worker` processes run the jobs
 
@@ -74,6 +97,11 @@ async def get_client(request: Request) -> str:
 
 
 async def get_bearer(authorization: Annotated[str | None, Header()] = None) -> str | None:
+    return parse_bearer(authorization)
+
+
+def parse_bearer(authorization: str | None) -> str | None:
+    """The token of an ``Authorization: Bearer <token>`` header; None without one."""
     if authorization is None or not authorization.strip():
         return None
     scheme, _, token = authorization.strip().partition(" ")
@@ -111,12 +139,15 @@ def api_name(path: str, trokky_base: str) -> str | None:
 
 async def get_actor(
     request: Request,
-    services: Annotated[AppServices, Depends(get_services)],
-    bearer: Annotated[str | None, Depends(get_bearer)],
+    authorization: Annotated[str | None, Header()] = None,
     x_space: Annotated[str | None, Header(description="Space slug; else the token's")] = None,
 ) -> Actor:
+    # Every content request's first step, so it declares its headers itself rather than
+    # through sub-dependencies: each one FastAPI solves costs more than the lookup below.
     # A token seen lately is answered from memory on the event loop; only a new one (or one
     # whose generation moved) is resolved, in the thread pool (core/services/actors.py).
+    services: AppServices = request.app.state.services
+    bearer = parse_bearer(authorization)
     db = services.database
     now = services.clock()
     hit = services.actors.lookup(bearer, x_space, now)

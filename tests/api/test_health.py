@@ -1,0 +1,49 @@
+"""/health pings the database; checks that arrive together share one ping."""
+
+from __future__ import annotations
+
+import asyncio
+
+import httpx
+import pytest
+from fastapi import FastAPI
+from sqlalchemy import event
+
+pytestmark = pytest.mark.anyio
+
+
+async def test_concurrent_health_checks_share_a_ping(
+    client: httpx.AsyncClient, app: FastAPI
+) -> None:
+    pings: list[str] = []
+    engine = app.state.services.database.engine
+
+    def count(*args: object) -> None:
+        if str(args[2]).strip().upper() == "SELECT 1":
+            pings.append("ping")
+
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        answers = await asyncio.gather(*(client.get("/health") for _ in range(20)))
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
+    assert [a.status_code for a in answers] == [200] * 20
+    assert all(a.json() == {"status": "ok"} for a in answers)
+    assert 1 <= len(pings) < 20
+
+
+async def test_health_answers_after_a_failed_ping(client: httpx.AsyncClient, app: FastAPI) -> None:
+    """A ping that fails is not kept: the next check pings again."""
+    engine = app.state.services.database.engine
+
+    def fail(*args: object) -> None:
+        if str(args[2]).strip().upper() == "SELECT 1":
+            raise RuntimeError("database gone")
+
+    event.listen(engine, "before_cursor_execute", fail)
+    try:
+        failed = await client.get("/health")
+    finally:
+        event.remove(engine, "before_cursor_execute", fail)
+    assert failed.status_code == 500
+    assert (await client.get("/health")).status_code == 200
