@@ -137,7 +137,7 @@ def serve(
         factory=True,
         host=bind_host,
         port=bind_port,
-        workers=settings.workers,
+        workers=settings.effective_workers,
         access_log=False,
         log_config=None,
         proxy_headers=bool(trusted_proxies),

@@ -6,10 +6,11 @@ Defaults are the embedded mode: SQLite and a media directory under ``./var``.
 
 from __future__ import annotations
 
+import os
 import re
 import secrets
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -43,7 +44,11 @@ class Settings(BaseSettings):
     )
     host: str = Field("127.0.0.1", description="Address the server binds to.")
     port: int = Field(8000, ge=1, le=65535, description="Port the server listens on.")
-    workers: int = Field(1, ge=1, description="Server processes started by `masthead serve`.")
+    workers: Annotated[int, Field(ge=1)] | Literal["auto"] = Field(
+        "auto",
+        description="Server processes started by `masthead serve`. `auto`: one per CPU when "
+        "`MASTHEAD_REDIS_URL` is set (the processes share rate limits there), else one.",
+    )
     forwarded_allow_ips: str | None = Field(
         None,
         description="Comma-separated addresses or networks of reverse proxies trusted to set "
@@ -239,6 +244,15 @@ class Settings(BaseSettings):
     @property
     def effective_site_url(self) -> str:
         return (self.site_url or f"http://{self.host}:{self.port}").rstrip("/")
+
+    @property
+    def effective_workers(self) -> int:
+        """Processes for `masthead serve`. Several answer about twice the reads of one on two
+        cores (docs/benchmarks.md), but only Redis lets them share rate limits, so ``auto``
+        starts several only with Redis."""
+        if self.workers != "auto":
+            return self.workers
+        return (os.cpu_count() or 1) if self.redis_url else 1
 
     @property
     def effective_database_url(self) -> str:
