@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import socket
 import subprocess
 import sys
@@ -11,16 +12,20 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import httpx
 
 PASSWORD = "bench-password-123"
 MASTHEAD = Path(sys.executable).parent / "masthead"
+TIME = shutil.which("time", path="/usr/bin") or "/usr/bin/time"  # GNU time: peak RSS
 
 
-def bench_env(data_dir: Path) -> dict[str, str]:
+def bench_env(data_dir: Path, database_url: str | None = None) -> dict[str, str]:
     """This process's environment without MASTHEAD_* settings, plus the benchmark's own."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("MASTHEAD_")}
+    if database_url is not None:
+        env["MASTHEAD_DATABASE_URL"] = database_url
     return env | {
         "MASTHEAD_DATA_DIR": str(data_dir),
         "MASTHEAD_ADMIN_PASSWORD": PASSWORD,
@@ -76,3 +81,22 @@ def serving_process(
     finally:
         server.terminate()
         server.wait(timeout=10)
+
+
+def timed_publish(env: dict[str, str]) -> dict[str, Any]:
+    """One ``masthead releases publish`` under GNU time: wall seconds and peak RSS."""
+    started = time.perf_counter()
+    done = subprocess.run(  # noqa: S603
+        [TIME, "-f", "maxrss_kib=%M", str(MASTHEAD), "releases", "publish", "--activate"],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    seconds = time.perf_counter() - started
+    peak_kib = int(done.stderr.rsplit("maxrss_kib=", 1)[1].split()[0])
+    return {
+        "seconds": round(seconds, 2),
+        "peak_rss_mib": round(peak_kib / 1024, 1),
+        "output": done.stdout.strip().splitlines()[-1],
+    }

@@ -18,36 +18,13 @@ import json
 import os
 import platform
 import shutil
-import subprocess
 import sys
-import time
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from harness import MASTHEAD, bench_env, masthead
+from harness import bench_env, masthead, timed_publish
 from http_load import BENCH, ensure_loaded
-
-TIME = shutil.which("time", path="/usr/bin") or "/usr/bin/time"  # GNU time: peak RSS
-
-
-def timed_publish(env: dict[str, str]) -> dict[str, Any]:
-    """One ``masthead releases publish`` under GNU time: wall seconds and peak RSS."""
-    started = time.perf_counter()
-    done = subprocess.run(  # noqa: S603
-        [TIME, "-f", "maxrss_kib=%M", str(MASTHEAD), "releases", "publish", "--activate"],
-        env=env,
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    seconds = time.perf_counter() - started
-    peak_kib = int(done.stderr.rsplit("maxrss_kib=", 1)[1].split()[0])
-    return {
-        "seconds": round(seconds, 2),
-        "peak_rss_mib": round(peak_kib / 1024, 1),
-        "output": done.stdout.strip().splitlines()[-1],
-    }
 
 
 def change_one_post(env: dict[str, str]) -> None:

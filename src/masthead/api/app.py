@@ -22,7 +22,7 @@ import masthead
 from masthead.api import apps, media_files, native, openapi, toast, trokky, workflow
 from masthead.api.context import AppServices, DatabaseProbe, Services
 from masthead.api.cors import CorsMiddleware, OptionsMiddleware
-from masthead.api.delivery import DeliveryCache
+from masthead.api.delivery import DeliveryCache, PublishedFastPath
 from masthead.api.errors import ErrorRenderers, UnexpectedErrorMiddleware, install_error_handlers
 from masthead.api.middleware import (
     BodyLimitMiddleware,
@@ -47,6 +47,8 @@ from masthead.storage.uow import Database
 from masthead.workers import EmbeddedWorker, build_runner, publish_deps
 
 SWEEP_INTERVAL_SECONDS = 900.0
+# Routes answering through api/delivery.published_answer: what the fast path may answer.
+PUBLISHED_PREFIXES = (f"{native.PREFIX}/documents", f"{native.PREFIX}/private/")
 log = logging.getLogger("masthead.app")
 
 
@@ -191,6 +193,8 @@ def create_app(
 
     # Added last = outermost: the request id wraps even rate-limited and too-large answers.
     # OPTIONS is answered innermost, so it is guarded, limited and given an id like any request.
+    # Innermost: cached published answers, before routing and parameter solving.
+    app.add_middleware(PublishedFastPath, prefixes=PUBLISHED_PREFIXES)
     app.add_middleware(OptionsMiddleware, router=app.router)
     app.add_middleware(NulGuardMiddleware, renderers=renderers, max_bytes=settings.max_body_bytes)
     app.add_middleware(

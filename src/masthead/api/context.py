@@ -16,8 +16,8 @@ from sqlalchemy import Engine
 from starlette.concurrency import run_in_threadpool
 
 from masthead.api.delivery import DeliveryCache
+from masthead.api.http import parse_bearer
 from masthead.api.middleware import client_address
-from masthead.core.errors import InvalidToken
 from masthead.core.media import MediaUrls
 from masthead.core.models import Actor, Principal
 from masthead.core.ports import Clock, Freshness, RateLimiter, UnitOfWork
@@ -98,16 +98,6 @@ async def get_client(request: Request) -> str:
 
 async def get_bearer(authorization: Annotated[str | None, Header()] = None) -> str | None:
     return parse_bearer(authorization)
-
-
-def parse_bearer(authorization: str | None) -> str | None:
-    """The token of an ``Authorization: Bearer <token>`` header; None without one."""
-    if authorization is None or not authorization.strip():
-        return None
-    scheme, _, token = authorization.strip().partition(" ")
-    if scheme.lower() != "bearer" or not token.strip():
-        raise InvalidToken("Authorization header must be 'Bearer <token>'")
-    return token.strip()
 
 
 def get_principal(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from masthead.core.errors import FieldError, Invalid
+from masthead.core.errors import FieldError, Invalid, InvalidToken
 
 _ETAG = re.compile(r'^(?:W/)?"?(\d{1,18})"?\Z')
 
@@ -35,3 +35,13 @@ def expected_version(if_match: str | None, body_version: int | None) -> int | No
             )
         return int(match.group(1))
     return body_version
+
+
+def parse_bearer(authorization: str | None) -> str | None:
+    """The token of an ``Authorization: Bearer <token>`` header; None without one."""
+    if authorization is None or not authorization.strip():
+        return None
+    scheme, _, token = authorization.strip().partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise InvalidToken("Authorization header must be 'Bearer <token>'")
+    return token.strip()

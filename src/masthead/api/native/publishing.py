@@ -12,7 +12,7 @@ from typing import Annotated
 from fastapi import APIRouter, Body, Path, Query, Request, Response
 
 from masthead.api.context import CurrentActor, Services
-from masthead.api.http import etag_matches
+from masthead.api.delivery import published_answer
 from masthead.api.ids import DocumentIdPath, JobIdPath, ReleaseIdPath
 from masthead.api.jobs import publish_and_wait
 from masthead.api.native.publishing_schemas import (
@@ -28,7 +28,8 @@ from masthead.api.native.publishing_schemas import (
     ScheduleBody,
 )
 from masthead.api.query_params import OffsetParam, PageParam, PageSizeParam, page_window
-from masthead.core.services import previews, publishing
+from masthead.core.access import Permission
+from masthead.core.services import delivery, previews, publishing
 
 router = APIRouter(tags=["publishing"])
 
@@ -116,7 +117,7 @@ def activate_release(
     summary="A route of the active release, by its path or by a document id",
     responses={304: {"description": "Not modified (If-None-Match)"}},
 )
-def private_route(
+async def private_route(
     route: Annotated[
         str, Path(description="A path (`blog/hello`, URL-encoded or not) or a document id")
     ],
@@ -124,20 +125,26 @@ def private_route(
     actor: CurrentActor,
     services: Services,
 ) -> Response:
-    found = publishing.find_route(services.read_uow(), actor, route)
-    # Readers' own copies only (the route is for members); revalidated each time, answered
-    # 304 until the active release or the route's HTML changes.
-    headers = {"ETag": found.etag, "Cache-Control": "private, no-cache"}
-    if etag_matches(request.headers.get("if-none-match"), found.etag):
-        return Response(status_code=304, headers=headers)
-    html = services.release_files.read(found.route.sha256)
-    body = PrivateRoute(
-        route=found.route.path,
-        html=html.decode("utf-8", "replace"),
-        releaseId=found.release.id,
-        documentId=found.route.document_id,
+    # Looked up, never rendered per request, and kept by the space's publish generation
+    # (an activation raises it): readers' own copies only (the route is for members),
+    # revalidated each time, answered 304 until the active release or the route's HTML
+    # changes.
+    generation = delivery.routes_generation(services.freshness, actor)
+
+    def build() -> tuple[bytes, str]:
+        found = publishing.find_route(services.read_uow(), actor, route)
+        html = services.release_files.read(found.route.sha256)
+        body = PrivateRoute(
+            route=found.route.path,
+            html=html.decode("utf-8", "replace"),
+            releaseId=found.release.id,
+            documentId=found.route.document_id,
+        )
+        return body.model_dump_json().encode(), found.etag
+
+    return await published_answer(
+        request, services.delivery, actor, generation, build, permission=Permission.READ
     )
-    return Response(body.model_dump_json(), media_type="application/json", headers=headers)
 
 
 @router.get(

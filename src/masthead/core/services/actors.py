@@ -62,9 +62,16 @@ class ActorCache:
         return digest, space_slug
 
     def lookup(
-        self, bearer: str | None, space_slug: str | None, now: datetime
+        self,
+        bearer: str | None,
+        space_slug: str | None,
+        now: datetime,
+        *,
+        claim_touch: bool = True,
     ) -> CachedActor | None:
-        """The actor ``bearer`` resolved to in ``space_slug``, if still current."""
+        """The actor ``bearer`` resolved to in ``space_slug``, if still current. A hit whose
+        API token's last use is due says so, and (``claim_touch``) only to this caller: it
+        is taken to write it."""
         key = self.key(bearer, space_slug)
         generation = self.freshness.auth_generation()
         with self._lock:
@@ -78,7 +85,7 @@ class ActorCache:
                 return None
             self._entries.move_to_end(key)
             touch_due = entry.touched_at is not None and auth.touch_due(entry.touched_at, now)
-            if touch_due:
+            if touch_due and claim_touch:
                 entry.touched_at = now  # this caller writes it; the others need not
             return CachedActor(entry.actor, touch_due)
 
