@@ -40,7 +40,7 @@ from masthead.core.services.auth import AuthPolicy
 from masthead.core.services.media_store import MediaContext
 from masthead.core.services.publishing import ReleaseFileCache
 from masthead.media.setup import build_media_context, media_urls
-from masthead.ratelimit import LimitsRateLimiter
+from masthead.ratelimit import BatchedRateLimiter, LimitsRateLimiter
 from masthead.settings import Settings
 from masthead.storage.database import make_engine
 from masthead.storage.uow import Database
@@ -203,8 +203,17 @@ def create_app(
         # Routes that carry files: the media limit, plus room for multipart framing and fields.
         file_max_bytes=settings.media_max_bytes + 64 * 1024,
     )
+    # Shared by several processes (Redis), the general limit is counted in batches.
+    general_limiter: RateLimiter = (
+        BatchedRateLimiter(limiter)
+        if settings.redis_url and isinstance(limiter, LimitsRateLimiter)
+        else limiter
+    )
     app.add_middleware(
-        RateLimitMiddleware, limiter=limiter, limit=settings.rate_limit, renderers=renderers
+        RateLimitMiddleware,
+        limiter=general_limiter,
+        limit=settings.rate_limit,
+        renderers=renderers,
     )
     # Inside CORS and the request id, so an unexpected 500 carries both.
     app.add_middleware(UnexpectedErrorMiddleware, renderers=renderers)

@@ -106,11 +106,22 @@ def _is_sqlite(session: Session) -> bool:
     return session.get_bind().dialect.name == "sqlite"
 
 
-def index(session: Session, table: Table, document_id: UUID, space_id: UUID, text: str) -> None:
+def index(
+    session: Session,
+    table: Table,
+    document_id: UUID,
+    space_id: UUID,
+    text: str,
+    *,
+    fresh: bool = False,
+) -> None:
+    """Index a document's text, replacing its row; ``fresh``: it has none (a new document,
+    or one whose rows were just removed), so there is nothing to delete first."""
     if not _is_sqlite(session):
         return  # PostgreSQL indexes the search_text column itself (GIN expression index)
     fts = FTS_TABLES[table.name]
-    session.execute(delete(fts).where(_own_rows(fts, document_id)))
+    if not fresh:
+        session.execute(delete(fts).where(_own_rows(fts, document_id)))
     session.execute(
         insert(fts).values(
             rowid=_free_rowid(session, fts, document_id),

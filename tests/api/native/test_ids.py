@@ -88,6 +88,7 @@ ROUTES = [
     # The upload URL checks its signature before looking the asset up (and no id was signed).
     IdRoute("PUT", MEDIA + "/upload", 401, "MEDIA_UPLOAD_TOKEN_INVALID"),
     IdRoute("POST", "/v1/users/{user_id}/deactivate", 404, "NOT_FOUND"),
+    IdRoute("PUT", "/v1/users/{user_id}/role", 404, "NOT_FOUND", {"role": "viewer"}),
     IdRoute("DELETE", "/v1/tokens/{token_id}", 404, "NOT_FOUND"),
     _form("GET"),
     _form("PUT", body=FORM_BODY),

@@ -472,7 +472,14 @@ class SqlDocumentRepository:
         with _unique_guard(self._session, document.slug, document.type):
             self._session.add(row)
             self._session.flush()
-        search.index(self._session, queries.DOCUMENTS, document.id, document.space_id, search_text)
+        search.index(
+            self._session,
+            queries.DOCUMENTS,
+            document.id,
+            document.space_id,
+            search_text,
+            fresh=True,
+        )
         list_values.replace(self._session, [document], list_values.WORKING, fresh=True)
 
     def add_many(self, documents: list[tuple[Document, str]]) -> None:
@@ -615,7 +622,15 @@ class SqlDocumentRepository:
         with _unique_guard(self._session, document.slug, document.type, published=True):
             self._session.add(row)
             self._session.flush()
-        search.index(self._session, queries.PUBLISHED, document.id, document.space_id, search_text)
+        # unpublish() above removed its full-text row and values
+        search.index(
+            self._session,
+            queries.PUBLISHED,
+            document.id,
+            document.space_id,
+            search_text,
+            fresh=True,
+        )
         list_values.replace(self._session, [document], list_values.PUBLISHED, fresh=True)
 
     def unpublish(self, space_id: UUID, document_id: UUID) -> None:
