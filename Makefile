@@ -39,6 +39,7 @@ test: lint typecheck
 DOCUMENTS ?= 100000
 bench: $(STAMP)
 	command -v wrk >/dev/null || apt-get install -y wrk >/dev/null
+	[ -x /usr/bin/time ] || apt-get install -y time >/dev/null
 	$(BIN)/python bench/http_load.py
 
 bench-queries: $(STAMP)
