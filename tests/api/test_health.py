@@ -9,6 +9,8 @@ import pytest
 from fastapi import FastAPI
 from sqlalchemy import event
 
+from masthead.api.context import DatabaseProbe
+
 pytestmark = pytest.mark.anyio
 
 
@@ -47,3 +49,24 @@ async def test_health_answers_after_a_failed_ping(client: httpx.AsyncClient, app
         event.remove(engine, "before_cursor_execute", fail)
     assert failed.status_code == 500
     assert (await client.get("/health")).status_code == 200
+
+
+async def test_a_successful_ping_is_reused_for_its_max_age_only(app: FastAPI) -> None:
+    engine = app.state.services.database.engine
+    probe = DatabaseProbe(engine, max_age=0.2)
+    pings: list[str] = []
+
+    def count(*args: object) -> None:
+        if str(args[2]).strip().upper() == "SELECT 1":
+            pings.append("ping")
+
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        await probe.check()
+        await probe.check()
+        assert len(pings) == 1  # the first one's answer, still fresh
+        await asyncio.sleep(0.25)
+        await probe.check()
+        assert len(pings) == 2
+    finally:
+        event.remove(engine, "before_cursor_execute", count)

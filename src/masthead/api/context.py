@@ -8,6 +8,7 @@ pool, and each hop there costs more than the work itself.
 from __future__ import annotations
 
 import asyncio
+import math
 from dataclasses import dataclass
 from typing import Annotated
 
@@ -34,22 +35,31 @@ from masthead.workers import EmbeddedWorker
 
 
 class DatabaseProbe:
-    """The database check of ``/health``. Checks that arrive while one is running share it:
-    a load balancer's or a load test's probes cost one ping at a time, not one each."""
+    """The database check of ``/health``: a ping at most ``max_age`` seconds old that
+    succeeded, else a new one. Checks that arrive while one runs share it, and a failed ping
+    is never reused, so a load balancer's or a load test's probes cost at most one ping a
+    second and a database that stops answering is reported by the next check after it."""
 
-    def __init__(self, engine: Engine):
+    def __init__(self, engine: Engine, max_age: float = 1.0):
         self._engine = engine
+        self._max_age = max_age
         self._running: asyncio.Future[None] | None = None
+        self._answered_at = -math.inf
 
     async def check(self) -> None:
         """Raise if the database does not answer."""
+        loop = asyncio.get_running_loop()
+        if loop.time() - self._answered_at < self._max_age:
+            return
         if self._running is None:
             self._running = asyncio.ensure_future(run_in_threadpool(ping, self._engine))
             self._running.add_done_callback(self._finished)
         await asyncio.shield(self._running)
 
-    def _finished(self, _: asyncio.Future[None]) -> None:
+    def _finished(self, done: asyncio.Future[None]) -> None:
         self._running = None
+        if not done.cancelled() and done.exception() is None:
+            self._answered_at = asyncio.get_running_loop().time()
 
 
 @dataclass(frozen=True)
