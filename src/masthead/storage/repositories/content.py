@@ -309,6 +309,9 @@ class SqlDocumentRepository:
     def __init__(self, session: Session, changed: PublishedChange = lambda _: None):
         self._session = session
         self._changed = changed
+        # Documents inserted in this transaction and not published yet: they have no
+        # published copy, full-text row or values to remove when they are published.
+        self._never_published: set[UUID] = set()
 
     @property
     def _dialect(self) -> str:
@@ -481,6 +484,7 @@ class SqlDocumentRepository:
             fresh=True,
         )
         list_values.replace(self._session, [document], list_values.WORKING, fresh=True)
+        self._never_published.add(document.id)
 
     def add_many(self, documents: list[tuple[Document, str]]) -> None:
         """Insert many new documents in one statement (bulk import). Raises SlugTaken and
@@ -617,12 +621,16 @@ class SqlDocumentRepository:
     def publish(self, document: Document, search_text: str) -> None:
         """Make ``document`` (its current content) what readers get. Raises SlugTaken when
         another published document of the type holds the slug."""
-        self.unpublish(document.space_id, document.id)
+        if document.id in self._never_published:
+            self._never_published.discard(document.id)
+            self._changed(document.space_id)
+        else:
+            self.unpublish(document.space_id, document.id)
         row = PublishedDocumentRow(**_published_values(document, search_text))
         with _unique_guard(self._session, document.slug, document.type, published=True):
             self._session.add(row)
             self._session.flush()
-        # unpublish() above removed its full-text row and values
+        # It has no full-text row or values (removed above, or never had any)
         search.index(
             self._session,
             queries.PUBLISHED,
