@@ -14,7 +14,7 @@ from masthead.core.services import accounts
 from masthead.settings import Settings
 from masthead.storage.database import make_engine
 from masthead.storage.freshness import GenerationWatch
-from masthead.storage.tables import CacheGenerationRow
+from masthead.storage.tables import CacheGenerationRow, PublishGenerationRow
 from masthead.storage.uow import Database
 from tests.conftest import FakeClock
 from tests.factories import make_space
@@ -117,3 +117,28 @@ def test_a_rolled_back_change_raises_nothing(db: Database, clock: FakeClock, tic
 def test_publish_generations_are_per_space_and_zero_before_any(db: Database, ticks: Ticks) -> None:
     watch = GenerationWatch(db.engine, 60.0, ticks)
     assert watch.publish_generation(uuid4()) == 0
+
+
+def test_another_processs_publish_is_seen_once_the_interval_has_passed(
+    db: Database, settings: Settings, clock: FakeClock, ticks: Ticks
+) -> None:
+    space = make_space(db, clock, "fresh")
+    with db.uow() as uow:
+        uow.generations.bump([space.id])
+        uow.commit()
+    watch = GenerationWatch(db.engine, 0.5, ticks)
+    before = watch.publish_generation(space.id)
+    assert before >= 1
+    engine = make_engine(settings.effective_database_url)
+    try:
+        with engine.begin() as connection:
+            connection.execute(
+                update(PublishGenerationRow)
+                .where(PublishGenerationRow.space_id == space.id)
+                .values(generation=PublishGenerationRow.generation + 1)
+            )
+    finally:
+        engine.dispose()
+    assert watch.publish_generation(space.id) == before
+    ticks.now += 0.5
+    assert watch.publish_generation(space.id) == before + 1
