@@ -6,8 +6,12 @@ from __future__ import annotations
 import httpx
 import pytest
 from fastapi import APIRouter
+from starlette.responses import PlainTextResponse
+from starlette.routing import Route, Router
+from starlette.types import Receive, Scope, Send
 
-from masthead.api.routing import claiming_segments, claims_path
+from masthead.api.errors import ErrorRenderers
+from masthead.api.routing import UnownedPathGuard, claiming_segments, claims_path
 
 pytestmark = pytest.mark.anyio
 
@@ -53,3 +57,33 @@ async def test_routes_of_every_api_still_answer_in_their_own_format(
     wrong_method = await client.delete("/v1/auth/me")
     assert wrong_method.status_code == 405
     assert "GET" in wrong_method.headers["allow"]
+
+
+async def test_a_path_no_route_owns_is_answered_before_routing(
+    client: httpx.AsyncClient,
+) -> None:
+    for path in ("/nope", "/nope/deeper", "/", "/wp-login.php"):
+        answer = await client.get(path)
+        assert answer.status_code == 404
+        assert answer.json() == {
+            "type": "about:blank",
+            "title": "Not Found",
+            "status": 404,
+            "detail": "No such route",
+        }
+        assert answer.headers["x-request-id"]
+    # Owned first segments still reach their routes (a redirect, a page, a dialect's 404).
+    assert (await client.get("/health/", follow_redirects=False)).status_code == 307
+    assert (await client.get("/openapi.json")).status_code == 200
+    assert (await client.get("/v1/nope")).json()["error"]["code"] == "NOT_FOUND"
+
+
+async def test_the_guard_steps_aside_for_a_route_that_begins_with_a_parameter() -> None:
+    async def inner(scope: Scope, receive: Receive, send: Send) -> None:
+        await PlainTextResponse("routed")(scope, receive, send)
+
+    router = Router(routes=[Route("/{anything}", endpoint=lambda r: PlainTextResponse("x"))])
+    guard = UnownedPathGuard(inner, router, ErrorRenderers())
+    transport = httpx.ASGITransport(app=guard)
+    async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
+        assert (await client.get("/whatever")).text == "routed"

@@ -30,6 +30,7 @@ from masthead.api.middleware import (
     RateLimitMiddleware,
     RequestContextMiddleware,
 )
+from masthead.api.routing import UnownedPathGuard
 from masthead.api.wire import HealthResponse
 from masthead.core.blobs import BlobStore
 from masthead.core.ports import Clock, RateLimiter
@@ -195,7 +196,9 @@ def create_app(
 
     # Added last = outermost: the request id wraps even rate-limited and too-large answers.
     # OPTIONS is answered innermost, so it is guarded, limited and given an id like any request.
-    # Innermost: cached published answers, before routing and parameter solving.
+    # Innermost: paths no route owns, and cached published answers, before routing and
+    # parameter solving.
+    app.add_middleware(UnownedPathGuard, router=app.router, renderers=renderers)
     app.add_middleware(PublishedFastPath, prefixes=PUBLISHED_PREFIXES)
     app.add_middleware(OptionsMiddleware, router=app.router)
     app.add_middleware(NulGuardMiddleware, renderers=renderers, max_bytes=settings.max_body_bytes)

@@ -12,8 +12,12 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import APIRouter
-from starlette.routing import Match
-from starlette.types import Scope
+from fastapi.routing import iter_route_contexts
+from starlette.routing import Match, Router
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from masthead.api.errors import ErrorRenderers
+from masthead.core.errors import RouteNotFound
 
 
 def route_path(scope: Scope) -> str:
@@ -59,3 +63,40 @@ def claiming_segments(router: APIRouter, under: str) -> APIRouter:
     if not segments or any(not s or s.startswith("{") for s in segments):
         return router
     return claimed(router, *(f"{under.rstrip('/')}/{segment}" for segment in sorted(segments)))
+
+
+def first_segment(path: str) -> str:
+    return path.lstrip("/").split("/", 1)[0]
+
+
+class UnownedPathGuard:
+    """Answers a path whose first segment no route begins with (``/nope``, ``/wp-login.php``)
+    with the 404 FastAPI would give, without FastAPI trying every route, again for a slash
+    redirect, and again for its low-priority routes. The segments are read off the app's
+    routes at the first request (all are added by then); a route whose path begins with a
+    parameter would own every segment, and turns the guard off."""
+
+    def __init__(self, app: ASGIApp, router: Router, renderers: ErrorRenderers):
+        self.app = app
+        self.router = router
+        self.renderers = renderers
+        self._owned: frozenset[str] | None = None
+        self._is_off = False
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and not self._is_off:
+            owned = self._owned if self._owned is not None else self._read_routes()
+            if owned is not None and first_segment(route_path(scope)) not in owned:
+                response = self.renderers.render(scope["path"], RouteNotFound())
+                await response(scope, receive, send)
+                return
+        await self.app(scope, receive, send)
+
+    def _read_routes(self) -> frozenset[str] | None:
+        paths = [c.path_format for c in iter_route_contexts(self.router.routes)]
+        segments = {first_segment(path) if path is not None else "" for path in paths}
+        if any(not s or s.startswith("{") for s in segments):
+            self._is_off = True
+            return None
+        self._owned = frozenset(segments)
+        return self._owned
