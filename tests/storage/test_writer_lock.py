@@ -3,23 +3,31 @@ next one starts the moment the last one ends instead of sleeping in SQLite's bus
 
 from __future__ import annotations
 
+import shutil
 import threading
 import time
+from pathlib import Path
 
 import pytest
 
 from masthead.core.services import accounts
 from masthead.settings import Settings
-from masthead.storage.database import is_sqlite, make_engine
+from masthead.storage.database import make_engine
 from masthead.storage.uow import Database
 from tests.conftest import FakeClock
 from tests.factories import make_space
 
 
 @pytest.fixture
-def sqlite_db(db: Database, settings: Settings) -> Database:
-    if not is_sqlite(settings.effective_database_url):
-        pytest.skip("PostgreSQL lets writers of different rows write at once")
+def database_url(tmp_path: Path, sqlite_template: Path) -> str:
+    """SQLite only: PostgreSQL lets writers of different rows write at once."""
+    path = tmp_path / "masthead.db"
+    shutil.copyfile(sqlite_template, path)
+    return f"sqlite:///{path}"
+
+
+@pytest.fixture
+def sqlite_db(db: Database) -> Database:
     return db
 
 
