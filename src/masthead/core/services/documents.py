@@ -44,7 +44,7 @@ from masthead.core.ports import Clock, UnitOfWork
 from masthead.core.services import workflow as workflow_service
 from masthead.core.services.content_types import load_type
 from masthead.core.storable import require_storable
-from masthead.core.workflow import Status, actor_key, status_after_edit
+from masthead.core.workflow import Action, Status, actor_key, status_after_edit
 
 ExistingIds = Callable[[Iterable[UUID], str | None], set[UUID]]
 DEFAULT_TYPE = "page"
@@ -328,9 +328,17 @@ def create_document(
         content_type = type_for_write(uow, actor.space_id, inp.type or DEFAULT_TYPE)
         document = plan_document(uow, actor, content_type, inp, clock())
         text = search_text(content_type, document.title, document.data)
+        # Created to be published at once: the published state is planned first (the publish
+        # permission and the state machine checked as for any publish) and inserted as it
+        # is, rather than inserted as a draft and updated; the same rows either way.
+        published = None
+        if inp.status is Status.PUBLISHED:
+            published = workflow_service.plan_action(
+                actor, document, content_type, Action.PUBLISH, None, clock()
+            )
         for attempt in range(SLUG_RETRIES):
             try:
-                uow.documents.add(document, text)
+                uow.documents.add(published[0] if published else document, text)
                 break
             except SlugTaken:
                 # A concurrent writer took the generated slug: take the next free one.
@@ -340,8 +348,14 @@ def create_document(
                     uow, actor.space_id, content_type.name, document.title, None, None
                 )
                 document = document.model_copy(update={"slug": slug})
+                if published is not None:
+                    published = (published[0].model_copy(update={"slug": slug}), published[1])
         revision = append_revision(uow, document, actor, None)
-        if inp.status is not None and inp.status is not Status.DRAFT:
+        if published is not None:
+            document, record = published
+            uow.documents.publish(document, text)
+            uow.transitions.add(actor.space_id, record)
+        elif inp.status is not None and inp.status is not Status.DRAFT:
             document = workflow_service.move_towards(
                 uow, clock, actor, document, content_type, inp.status, None
             )
