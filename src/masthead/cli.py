@@ -70,7 +70,11 @@ def load_settings() -> Settings:
 
 @contextmanager
 def database(settings: Settings) -> Iterator[Database]:
-    db = Database(make_engine(settings.effective_database_url))
+    db = Database(
+        make_engine(settings.effective_database_url),
+        settings.freshness_seconds,
+        redis_url=settings.redis_url,
+    )
     try:
         if not migrations.is_up_to_date(db.engine):
             raise fail("the database is not migrated: run `masthead migrate` first")

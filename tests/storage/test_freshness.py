@@ -5,9 +5,13 @@ databases."""
 
 from __future__ import annotations
 
+import subprocess
+import sys
+import time
 from uuid import uuid4
 
 import pytest
+import redis
 from sqlalchemy import update
 
 from masthead.core.services import accounts
@@ -142,3 +146,41 @@ def test_another_processs_publish_is_seen_once_the_interval_has_passed(
     assert watch.publish_generation(space.id) == before
     ticks.now += 0.5
     assert watch.publish_generation(space.id) == before + 1
+
+
+REDIS_URL = "redis://127.0.0.1:6379/14"
+
+
+def test_with_redis_another_processs_change_is_seen_long_before_the_interval(
+    settings: Settings, clock: FakeClock, db: Database
+) -> None:
+    """A change committed by another process that announces it on Redis is seen by the next
+    read here, though this process would not poll for a minute."""
+    try:
+        redis.Redis.from_url(REDIS_URL, socket_connect_timeout=1).ping()
+    except redis.RedisError:
+        pytest.skip("no Redis on 127.0.0.1:6379")
+    space = make_space(db, clock, "announced")
+    accounts.set_public_read(db.uow(), space.slug, True)
+    here = Database(make_engine(settings.effective_database_url), 60.0, redis_url=REDIS_URL)
+    here.freshness.auth_generation()
+    time.sleep(0.3)  # the listener subscribes (and marks the watch, as after any reconnect)
+    before = here.freshness.auth_generation()
+    code = (
+        "import sys\n"
+        "from masthead.core.services import accounts\n"
+        "from masthead.storage.database import make_engine\n"
+        "from masthead.storage.uow import Database\n"
+        "db = Database(make_engine(sys.argv[1]), redis_url=sys.argv[2])\n"
+        "accounts.set_public_read(db.uow(), sys.argv[3], False)\n"
+    )
+    subprocess.run(
+        [sys.executable, "-c", code, settings.effective_database_url, REDIS_URL, space.slug],
+        check=True,
+    )
+    deadline = time.monotonic() + 5
+    while here.freshness.auth_generation() == before:
+        assert time.monotonic() < deadline, "the announcement never arrived"
+        time.sleep(0.02)
+    assert here.freshness.auth_generation() == before + 1
+    here.dispose()

@@ -128,7 +128,9 @@ def create_app(
     passwords: Passwords = DEFAULT_PASSWORDS,
 ) -> FastAPI:
     database = database or Database(
-        make_engine(settings.effective_database_url), settings.freshness_seconds
+        make_engine(settings.effective_database_url),
+        settings.freshness_seconds,
+        redis_url=settings.redis_url,
     )
     limiter = limiter or LimitsRateLimiter(settings.rate_limit_storage_uri)
 

@@ -15,17 +15,20 @@ reads them again:
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 import weakref
 from collections.abc import Callable
 from uuid import UUID
 
+import redis
 from sqlalchemy import Engine, select
 
 from masthead.storage.tables import CacheGenerationRow, PublishGenerationRow
 
 AUTH = "auth"
+log = logging.getLogger("masthead.freshness")
 
 # Every watch of each database (by URL) in this process, so a commit through any Database
 # object of it, tests' and the CLI's included, marks them all.
@@ -94,3 +97,63 @@ class GenerationWatch:
             self._auth = int(auth or 0)
             self._publish = {space_id: int(generation) for space_id, generation in rows}
             self._read_at = started
+
+
+# --- other processes, told through Redis --------------------------------------------------------
+
+CHANNEL = "masthead:generations"
+_notifiers: dict[str, RedisNotifier] = {}
+_notifiers_lock = threading.Lock()
+
+
+def every_watch_changed() -> None:
+    with _watches_lock:
+        watches = [watch for group in _watches.values() for watch in group]
+    for watch in watches:
+        watch.changed()
+
+
+class RedisNotifier:
+    """With Redis (several processes), a commit that raised a generation is announced on a
+    channel every process listens to, so the others read the generations again at their next
+    request instead of up to ``interval`` later. A lost message (Redis away) costs only that:
+    the interval still bounds how stale a process may be."""
+
+    def __init__(self, url: str):
+        self._url = url
+        # Short timeouts: an announcement is made in a commit's path, and a lost one only
+        # leaves the others to their interval.
+        self._client = redis.Redis.from_url(url, socket_timeout=0.25, socket_connect_timeout=0.25)
+        self._listener = threading.Thread(target=self._listen, name="masthead-generations")
+        self._listener.daemon = True
+        self._listener.start()
+
+    def announce(self) -> None:
+        try:
+            self._client.publish(CHANNEL, b"changed")
+        except redis.RedisError:
+            log.warning("could not announce a raised generation on Redis; others poll")
+
+    def _listen(self) -> None:
+        while True:
+            try:
+                client = redis.Redis.from_url(self._url, socket_connect_timeout=1)
+                pubsub = client.pubsub(ignore_subscribe_messages=True)
+                pubsub.subscribe(CHANNEL)
+                every_watch_changed()  # whatever was announced while we were not listening
+                while True:
+                    message = pubsub.get_message(timeout=30.0)
+                    if message is not None and message.get("type") == "message":
+                        every_watch_changed()
+            except (redis.RedisError, OSError):  # Redis away: the interval still holds
+                log.warning("listening for raised generations on Redis failed; retrying")
+                time.sleep(1.0)
+
+
+def notifier_for(redis_url: str) -> RedisNotifier:
+    """The process's notifier for ``redis_url`` (one listener per process)."""
+    with _notifiers_lock:
+        found = _notifiers.get(redis_url)
+        if found is None:
+            found = _notifiers[redis_url] = RedisNotifier(redis_url)
+        return found

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from types import TracebackType
 from typing import Self
 from uuid import UUID
@@ -11,7 +12,7 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from masthead.storage.database import READ_ONLY_OPTION, SQLITE_BUSY_TIMEOUT_MS, is_sqlite
-from masthead.storage.freshness import AUTH, GenerationWatch, database_changed
+from masthead.storage.freshness import AUTH, GenerationWatch, database_changed, notifier_for
 from masthead.storage.repositories.accounts import SqlSpaceRepository, SqlUserRepository
 from masthead.storage.repositories.content import (
     SqlContentTypeRepository,
@@ -56,11 +57,11 @@ class SqlUnitOfWork:
     def __init__(
         self,
         session_factory: sessionmaker[Session],
-        database_url: str,
+        on_raised: Callable[[], None],
         writer_lock: threading.RLock | None = None,
     ):
         self._session_factory = session_factory
-        self._database_url = database_url  # whose caches a raised generation makes stale
+        self._on_raised = on_raised  # tells the caches checked against the generations
         self._writer_lock = writer_lock
         self._holds_lock = False
         self._session: Session | None = None
@@ -133,7 +134,7 @@ class SqlUnitOfWork:
             self._published_changes.clear()
         self.session.commit()
         if raised:
-            database_changed(self._database_url)
+            self._on_raised()
 
     def rollback(self) -> None:
         self._published_changes.clear()
@@ -159,10 +160,18 @@ def _writer_lock(url: str) -> threading.RLock:
 class Database:
     """An engine plus the unit-of-work factories built on it; one per process."""
 
-    def __init__(self, engine: Engine, freshness_seconds: float = DEFAULT_FRESHNESS_SECONDS):
+    def __init__(
+        self,
+        engine: Engine,
+        freshness_seconds: float = DEFAULT_FRESHNESS_SECONDS,
+        redis_url: str | None = None,
+    ):
+        """``redis_url``: where other processes of the deployment listen for raised
+        generations (storage/freshness.py); without it they poll."""
         self.engine = engine
         self.freshness = GenerationWatch(engine, freshness_seconds)
         self._url = engine.url.render_as_string()
+        self._notifier = notifier_for(redis_url) if redis_url else None
         self._writer_lock = _writer_lock(self._url) if is_sqlite(self._url) else None
         self._writer = sessionmaker(engine, expire_on_commit=False)
         self._reader = sessionmaker(
@@ -171,11 +180,18 @@ class Database:
 
     def uow(self) -> SqlUnitOfWork:
         """A unit of work that may write (SQLite: BEGIN IMMEDIATE)."""
-        return SqlUnitOfWork(self._writer, self._url, self._writer_lock)
+        return SqlUnitOfWork(self._writer, self._raised, self._writer_lock)
 
     def read_uow(self) -> SqlUnitOfWork:
         """A unit of work for reads only: never waits for a writer on SQLite."""
-        return SqlUnitOfWork(self._reader, self._url)
+        return SqlUnitOfWork(self._reader, self._raised)
+
+    def _raised(self) -> None:
+        """A commit raised a generation: this process's caches read them again at once, and
+        (with Redis) the other processes' too."""
+        database_changed(self._url)
+        if self._notifier is not None:
+            self._notifier.announce()
 
     def dispose(self) -> None:
         self.engine.dispose()
