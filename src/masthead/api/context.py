@@ -158,7 +158,7 @@ async def get_actor(
     else:
         actor = hit.actor
         if hit.touch_due and actor.api_token_id is not None:
-            await run_in_threadpool(actors.touch_api_token, db.uow(), actor.api_token_id, now)
+            await run_in_threadpool(auth.record_api_token_use, db.uow(), actor.api_token_id, now)
     via = api_name(request.scope["path"], services.settings.trokky_base_path)
     return actor.model_copy(update={"via": via}) if via else actor
 

@@ -11,7 +11,8 @@ it resolves the token again: at once in the process that made the change, within
 ``MASTHEAD_FRESHNESS_SECONDS`` in others.
 
 An API token's last use is still written at most once a minute
-(``auth.API_TOKEN_TOUCH_INTERVAL``): a hit that finds it due says so, once, to its caller.
+(``auth.API_TOKEN_TOUCH_INTERVAL``): a hit that finds it due says so, once, to its caller,
+which writes it with ``auth.record_api_token_use``.
 """
 
 from __future__ import annotations
@@ -21,7 +22,6 @@ import threading
 from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import datetime
-from uuid import UUID
 
 from masthead.core.models import Actor
 from masthead.core.ports import Freshness, UnitOfWork
@@ -105,15 +105,12 @@ class ActorCache:
                 now if auth.touch_due(api_token.last_used_at, now) else api_token.last_used_at
             )
         entry = _Entry(resolved.actor, generation, resolved.expires_at, touched_at)
+        key = self.key(bearer, space_slug)
         with self._lock:
-            self._entries[self.key(bearer, space_slug)] = entry
-            self._entries.move_to_end(self.key(bearer, space_slug))
+            self._entries[key] = entry
+            self._entries.move_to_end(key)
             while len(self._entries) > self._max:
                 self._entries.popitem(last=False)
-
-    def clear(self) -> None:
-        with self._lock:
-            self._entries.clear()
 
 
 def resolve(
@@ -131,10 +128,3 @@ def resolve(
     resolved = auth.resolve_bearer(uow, write_uow, policy, bearer, space_slug)
     cache.store(bearer, space_slug, resolved, generation, policy.clock())
     return resolved.actor
-
-
-def touch_api_token(write_uow: UnitOfWork, token_id: UUID, now: datetime) -> None:
-    """Record an API token's last use (what a hit with ``touch_due`` asks for)."""
-    with write_uow:
-        write_uow.api_tokens.touch(token_id, now)
-        write_uow.commit()

@@ -292,9 +292,14 @@ def _touch_api_token(write_uow: UnitOfWork, policy: AuthPolicy, principal: Princ
     if token is None:
         return
     if touch_due(token.last_used_at, now):
-        with write_uow:
-            write_uow.api_tokens.touch(token.id, now)
-            write_uow.commit()
+        record_api_token_use(write_uow, token.id, now)
+
+
+def record_api_token_use(write_uow: UnitOfWork, token_id: UUID, now: datetime) -> None:
+    """Write an API token's last use, in its own short transaction."""
+    with write_uow:
+        write_uow.api_tokens.touch(token_id, now)
+        write_uow.commit()
 
 
 def _space(uow: UnitOfWork, principal: Principal, space_slug: str | None) -> Space:
