@@ -109,11 +109,18 @@ class DeliveryCache:
                 self._building.pop(key).set()
 
 
-def cache_key(space_id: UUID, generation: int, path: str, query_string: bytes) -> CacheKey:
+QueryPairs = list[tuple[str, str]]
+
+
+def query_pairs(scope: Scope) -> QueryPairs:
+    """The request's query parameters, decoded as Starlette decodes them."""
+    return parse_qsl(scope["query_string"].decode("latin-1"), keep_blank_values=True)
+
+
+def cache_key(space_id: UUID, generation: int, path: str, query: QueryPairs) -> CacheKey:
     """The key of a published answer: the request's path and its query parameters (decoded,
     in sorted order, so their order and spelling do not matter)."""
-    pairs = parse_qsl(query_string.decode("latin-1"), keep_blank_values=True)
-    return (space_id, generation, path, "&".join(sorted(f"{k}={v}" for k, v in pairs)))
+    return (space_id, generation, path, "&".join(sorted(f"{k}={v}" for k, v in query)))
 
 
 async def published_answer(
@@ -136,7 +143,7 @@ async def published_answer(
         return CachedAnswer(body, etag, permission)
 
     scope = request.scope
-    key = cache_key(actor.space_id, generation, scope["path"], scope["query_string"])
+    key = cache_key(actor.space_id, generation, scope["path"], query_pairs(scope))
     found = cache.get(key)
     if found is not None:
         cached, state = found, "hit"
@@ -196,11 +203,11 @@ class PublishedFastPath:
             return None
         actor = hit.actor
         generation = services.freshness.publish_generation(actor.space_id)
-        key = cache_key(actor.space_id, generation, scope["path"], scope["query_string"])
-        cached = services.delivery.get(key)
+        query = query_pairs(scope)
+        cached = services.delivery.get(cache_key(actor.space_id, generation, scope["path"], query))
         if cached is None or not can(actor, cached.permission):
             return None
-        if cached.permission is Permission.READ_PUBLISHED and not _reads_published(scope, actor):
+        if cached.permission is Permission.READ_PUBLISHED and not _reads_published(query, actor):
             return None
         return _response(cached, "hit", actor, _header(scope, b"if-none-match"))
 
@@ -210,14 +217,10 @@ def _header(scope: Scope, name: bytes) -> str | None:
     return None if value is None else value.decode("latin-1")
 
 
-def _reads_published(scope: Scope, actor: Actor) -> bool:
+def _reads_published(query: QueryPairs, actor: Actor) -> bool:
     """Whether the request reads the published perspective: asked for, or the actor's own
     default (as the document routes decide it)."""
-    asked = [
-        v
-        for k, v in parse_qsl(scope["query_string"].decode("latin-1"), keep_blank_values=True)
-        if k == "perspective"
-    ]
+    asked = [v for k, v in query if k == "perspective"]
     if not asked:
         return default_perspective(actor) is Perspective.PUBLISHED
     return asked == [Perspective.PUBLISHED.value]
