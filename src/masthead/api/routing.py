@@ -9,6 +9,7 @@ request is matched only against the routes of the API that owns its path.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from fastapi import APIRouter
@@ -55,18 +56,26 @@ def claimed(router: APIRouter, *claims: str) -> ClaimedRouter:
     return wrapper
 
 
-def claiming_segments(router: APIRouter, under: str) -> APIRouter:
-    """``router`` in a ClaimedRouter claiming, under ``under`` (where it is included), the
-    first path segment of each of its routes; ``router`` itself when a route's first segment
-    is a parameter (it may serve any path there)."""
-    segments = {route.path.split("/")[1] for route in router.routes if hasattr(route, "path")}
-    if not segments or any(not s or s.startswith("{") for s in segments):
-        return router
-    return claimed(router, *(f"{under.rstrip('/')}/{segment}" for segment in sorted(segments)))
-
-
 def first_segment(path: str) -> str:
     return path.lstrip("/").split("/", 1)[0]
+
+
+def owned_segments(paths: Iterable[str | None]) -> frozenset[str] | None:
+    """The first segments of route ``paths``; None when one is empty or a parameter (that
+    route may serve any path) or there are none."""
+    segments = frozenset(first_segment(path or "") for path in paths)
+    if not segments or any(not s or s.startswith("{") for s in segments):
+        return None
+    return segments
+
+
+def claiming_segments(router: APIRouter, under: str) -> APIRouter:
+    """``router`` in a ClaimedRouter claiming, under ``under`` (where it is included), the
+    first path segment of each of its routes; ``router`` itself when they may be any."""
+    segments = owned_segments(route.path for route in router.routes if hasattr(route, "path"))
+    if segments is None:
+        return router
+    return claimed(router, *(f"{under.rstrip('/')}/{segment}" for segment in sorted(segments)))
 
 
 class UnownedPathGuard:
@@ -81,22 +90,16 @@ class UnownedPathGuard:
         self.router = router
         self.renderers = renderers
         self._owned: frozenset[str] | None = None
-        self._is_off = False
+        self._has_read = False
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "http" and not self._is_off:
-            owned = self._owned if self._owned is not None else self._read_routes()
-            if owned is not None and first_segment(route_path(scope)) not in owned:
+        if scope["type"] == "http":
+            if not self._has_read:
+                contexts = iter_route_contexts(self.router.routes)
+                self._owned = owned_segments(c.path_format for c in contexts)
+                self._has_read = True
+            if self._owned is not None and first_segment(route_path(scope)) not in self._owned:
                 response = self.renderers.render(scope["path"], RouteNotFound())
                 await response(scope, receive, send)
                 return
         await self.app(scope, receive, send)
-
-    def _read_routes(self) -> frozenset[str] | None:
-        paths = [c.path_format for c in iter_route_contexts(self.router.routes)]
-        segments = {first_segment(path) if path is not None else "" for path in paths}
-        if any(not s or s.startswith("{") for s in segments):
-            self._is_off = True
-            return None
-        self._owned = frozenset(segments)
-        return self._owned
