@@ -46,7 +46,7 @@ def deactivate_user(
 def set_role(
     user_id: UserIdPath, body: RoleBody, actor: CurrentActor, services: Services
 ) -> UserResponse:
-    user = accounts.set_member_role(services.uow(), actor, user_id, body.role, services.clock)
+    user = accounts.set_member_role(services.uow(), services.clock, actor, user_id, body.role)
     return UserResponse(user=UserOut.of(user))
 
 

@@ -166,6 +166,14 @@ def revoke_any_api_token(uow: UnitOfWork, clock: Clock, token_id: UUID) -> None:
         uow.commit()
 
 
+def _require_admin_of_another(actor: Actor, user_id: UUID, refusal: str) -> None:
+    """Only a space's admins manage its users, and none manages their own account (which
+    could lock the space out of its last admin). Raises Forbidden."""
+    access.require(actor, Permission.MANAGE_SPACE)
+    if actor.kind is TokenKind.ACCESS and actor.user_id == user_id:
+        raise Forbidden(refusal)
+
+
 def deactivate_user(uow: UnitOfWork, clock: Clock, actor: Actor, user_id: UUID) -> User:
     """Deactivate a user: they can no longer log in or refresh, and their access tokens stop
     working at once. A superuser may deactivate anyone; a space admin only users who belong
@@ -174,9 +182,7 @@ def deactivate_user(uow: UnitOfWork, clock: Clock, actor: Actor, user_id: UUID) 
 
     Raises Forbidden, UserNotFound (also for users the actor may not see).
     """
-    access.require(actor, Permission.MANAGE_SPACE)
-    if actor.kind is TokenKind.ACCESS and actor.user_id == user_id:
-        raise Forbidden("You cannot deactivate yourself")
+    _require_admin_of_another(actor, user_id, "You cannot deactivate yourself")
     with uow:
         user = uow.users.get(user_id)
         if not actor.is_superuser:
@@ -194,7 +200,7 @@ def deactivate_user(uow: UnitOfWork, clock: Clock, actor: Actor, user_id: UUID) 
 
 
 def set_member_role(
-    uow: UnitOfWork, actor: Actor, user_id: UUID, role: Role | None, clock: Clock
+    uow: UnitOfWork, clock: Clock, actor: Actor, user_id: UUID, role: Role | None
 ) -> User:
     """Give a user ``role`` in the actor's space, or (None) take their membership away. The
     user's next request acts with the new role: cached actors are resolved again
@@ -203,9 +209,7 @@ def set_member_role(
 
     Raises Forbidden, UserNotFound (also for users the actor may not see).
     """
-    access.require(actor, Permission.MANAGE_SPACE)
-    if actor.kind is TokenKind.ACCESS and actor.user_id == user_id:
-        raise Forbidden("You cannot change your own role")
+    _require_admin_of_another(actor, user_id, "You cannot change your own role")
     with uow:
         user = uow.users.get(user_id)
         if not actor.is_superuser and user.role_in(actor.space_id) is None:
