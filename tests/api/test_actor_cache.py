@@ -9,14 +9,10 @@ import os
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
-from typing import Any
 
 import httpx
 import pytest
 from fastapi import FastAPI
-from sqlalchemy import event
 
 from masthead.core.models import Role, Space
 from masthead.core.services import accounts
@@ -24,6 +20,7 @@ from masthead.settings import Settings
 from masthead.storage.uow import Database
 from tests.conftest import FakeClock
 from tests.factories import login, make_api_token, make_user
+from tests.statements import recorded_statements
 
 pytestmark = pytest.mark.anyio
 
@@ -45,28 +42,13 @@ async def _published(client: httpx.AsyncClient, admin: Headers) -> str:
     return str(created.json()["document"]["id"])
 
 
-@contextmanager
-def counted_queries(app: FastAPI) -> Iterator[list[str]]:
-    statements: list[str] = []
-    engine = app.state.services.database.engine
-
-    def count(*args: Any) -> None:
-        statements.append(str(args[2]))
-
-    event.listen(engine, "before_cursor_execute", count)
-    try:
-        yield statements
-    finally:
-        event.remove(engine, "before_cursor_execute", count)
-
-
 async def test_a_cached_published_read_runs_no_query(
     client: httpx.AsyncClient, app: FastAPI, admin: Headers, frontend: Headers
 ) -> None:
     doc = await _published(client, admin)
     for _ in range(2):  # the first resolves the token and builds the answer
         assert (await client.get(f"/v1/documents/{doc}", headers=frontend)).status_code == 200
-    with counted_queries(app) as statements:
+    with recorded_statements(app.state.services.database.engine) as statements:
         read = await client.get(f"/v1/documents/{doc}", headers=frontend)
     assert read.status_code == 200
     assert read.headers["x-cache"] == "hit"

@@ -6,13 +6,13 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from sqlalchemy import event
 
 from masthead.core.models import Role
 from masthead.storage.uow import Database
 from tests.api.native.media_helpers import Client, H, image, start, upload
 from tests.conftest import FakeClock
 from tests.factories import login, make_space, make_user
+from tests.statements import recorded_statements
 
 pytestmark = pytest.mark.anyio
 
@@ -69,16 +69,8 @@ async def test_expand_inlines_media_with_urls_in_one_query_per_page(
         )
         assert made.status_code == 201, made.text
 
-    statements: list[str] = []
-
-    def count(*args: Any) -> None:
-        statements.append(str(args[2]))
-
-    event.listen(db.engine, "before_cursor_execute", count)
-    try:
+    with recorded_statements(db.engine) as statements:
         listed = await client.get("/v1/documents?type=post&expand=featureImage,ogImage", headers=ed)
-    finally:
-        event.remove(db.engine, "before_cursor_execute", count)
 
     assert listed.status_code == 200, listed.text
     items = listed.json()["items"]

@@ -4,21 +4,19 @@ fields=, and the published perspective."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
 import httpx
 import pytest
 from fastapi import FastAPI
-from sqlalchemy import event
 
 from masthead.core.models import Role
 from masthead.storage.uow import Database
 from tests.api.errors import assert_error
 from tests.conftest import FakeClock
 from tests.factories import login, make_space, make_user
+from tests.statements import recorded_statements
 
 pytestmark = pytest.mark.anyio
 
@@ -595,21 +593,6 @@ async def test_expand_of_a_non_reference_is_refused(client: httpx.AsyncClient, d
     assert await _unnamed(client, data, cases) == []
 
 
-@contextmanager
-def _count_statements(app: FastAPI) -> Iterator[list[str]]:
-    engine = app.state.services.database.engine
-    statements: list[str] = []
-
-    def before(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
-        statements.append(statement)
-
-    event.listen(engine, "before_cursor_execute", before)
-    try:
-        yield statements
-    finally:
-        event.remove(engine, "before_cursor_execute", before)
-
-
 async def test_expand_runs_one_query_per_level_not_per_document(
     client: httpx.AsyncClient, data: Data, app: FastAPI
 ) -> None:
@@ -617,7 +600,7 @@ async def test_expand_runs_one_query_per_level_not_per_document(
     params = {"type": "article", "expand": "author.company,categories", "limit": "100"}
     # Two documents first, by a filter; then twelve.
     few = {**params, "filter[tags][contains]": "web"}
-    with _count_statements(app) as small:
+    with recorded_statements(app.state.services.database.engine) as small:
         response = await _list(client, h, **few)
     assert len(response.json()["items"]) == 2
 
@@ -630,7 +613,7 @@ async def test_expand_runs_one_query_per_level_not_per_document(
             categories=[data.ids["News"]],
             tags=["web"],
         )
-    with _count_statements(app) as large:
+    with recorded_statements(app.state.services.database.engine) as large:
         response = await _list(client, h, **few)
     body = response.json()
     assert len(body["items"]) == 12
