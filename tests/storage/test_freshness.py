@@ -54,6 +54,13 @@ def ticks() -> Ticks:
     return Ticks()
 
 
+@pytest.fixture
+def auth_row(db: Database, clock: FakeClock) -> None:
+    """The ``auth`` generation's row exists (raised once), so another process can raise it."""
+    space = make_space(db, clock, "fresh")
+    accounts.set_public_read(db.uow(), space.slug, True)
+
+
 def test_a_commit_of_this_process_is_seen_at_once_by_every_watch(
     db: Database, settings: Settings, clock: FakeClock, ticks: Ticks
 ) -> None:
@@ -69,10 +76,8 @@ def test_a_commit_of_this_process_is_seen_at_once_by_every_watch(
 
 
 def test_another_process_is_seen_once_the_interval_has_passed(
-    db: Database, settings: Settings, clock: FakeClock, ticks: Ticks
+    db: Database, settings: Settings, ticks: Ticks, auth_row: None
 ) -> None:
-    space = make_space(db, clock, "fresh")
-    accounts.set_public_read(db.uow(), space.slug, True)  # the auth row exists from here
     watch = GenerationWatch(db.engine, 0.5, ticks)
     before = watch.auth_generation()
     _raise_auth_without_telling(settings)
@@ -83,10 +88,8 @@ def test_another_process_is_seen_once_the_interval_has_passed(
 
 
 def test_a_zero_interval_reads_on_every_call(
-    db: Database, settings: Settings, clock: FakeClock, ticks: Ticks
+    db: Database, settings: Settings, ticks: Ticks, auth_row: None
 ) -> None:
-    space = make_space(db, clock, "fresh")
-    accounts.set_public_read(db.uow(), space.slug, True)
     watch = GenerationWatch(db.engine, 0.0, ticks)
     before = watch.auth_generation()
     _raise_auth_without_telling(settings)
@@ -94,10 +97,8 @@ def test_a_zero_interval_reads_on_every_call(
 
 
 def test_changed_makes_the_next_call_read(
-    db: Database, settings: Settings, clock: FakeClock, ticks: Ticks
+    db: Database, settings: Settings, ticks: Ticks, auth_row: None
 ) -> None:
-    space = make_space(db, clock, "fresh")
-    accounts.set_public_read(db.uow(), space.slug, True)
     watch = GenerationWatch(db.engine, 60.0, ticks)
     before = watch.auth_generation()
     _raise_auth_without_telling(settings)
