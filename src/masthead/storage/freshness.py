@@ -36,10 +36,12 @@ _watches: dict[str, weakref.WeakSet[GenerationWatch]] = {}
 _watches_lock = threading.Lock()
 
 
-def database_changed(url: str) -> None:
-    """Tell every watch of ``url`` in this process that a generation was raised."""
+def database_changed(url: str | None) -> None:
+    """Tell every watch of ``url`` in this process (of every database: None) that a
+    generation was raised."""
     with _watches_lock:
-        watches = list(_watches.get(url, ()))
+        groups = _watches.values() if url is None else [_watches.get(url, weakref.WeakSet())]
+        watches = [watch for group in groups for watch in group]
     for watch in watches:
         watch.changed()
 
@@ -106,13 +108,6 @@ _notifiers: dict[str, RedisNotifier] = {}
 _notifiers_lock = threading.Lock()
 
 
-def every_watch_changed() -> None:
-    with _watches_lock:
-        watches = [watch for group in _watches.values() for watch in group]
-    for watch in watches:
-        watch.changed()
-
-
 class RedisNotifier:
     """With Redis (several processes), a commit that raised a generation is announced on a
     channel every process listens to, so the others read the generations again at their next
@@ -140,11 +135,11 @@ class RedisNotifier:
                 client = redis.Redis.from_url(self._url, socket_connect_timeout=1)
                 pubsub = client.pubsub(ignore_subscribe_messages=True)
                 pubsub.subscribe(CHANNEL)
-                every_watch_changed()  # whatever was announced while we were not listening
+                database_changed(None)  # whatever was announced while we were not listening
                 while True:
                     message = pubsub.get_message(timeout=30.0)
                     if message is not None and message.get("type") == "message":
-                        every_watch_changed()
+                        database_changed(None)
             except (redis.RedisError, OSError):  # Redis away: the interval still holds
                 log.warning("listening for raised generations on Redis failed; retrying")
                 time.sleep(1.0)
