@@ -102,7 +102,10 @@ class BatchedRateLimiter:
         retry_after = self._shared.hit(limit, *identifiers, cost=hits)
         if retry_after is not None:
             with self._lock:
-                self._pending[key].refused_until = now + retry_after
+                # The entry itself, kept or put back: a reset or a sweep by another thread
+                # may have dropped it meanwhile.
+                pending.refused_until = now + retry_after
+                self._pending.setdefault(key, pending)
             return retry_after
         with self._lock:
             if self._pending.get(key) is pending and pending.hits == 0:
